@@ -1,0 +1,23 @@
+/**
+ * `grpc-interceptor`: simplified server and client interceptors, decorators and `bootstrap` for @grpc/grpc-js.
+ * @module
+ */
+export { MethodName, parseMethodName } from "./MethodName.js";
+export type { ServerCallContext } from "./server/ServerCallContext.js";
+export {
+  ServerInterceptor,
+  type InterceptFunction,
+  type InterceptorLike,
+  type ServerInterceptorClass,
+  type ServerMethod,
+} from "./server/ServerInterceptor.js";
+export {
+  ExceptionToStatusInterceptor,
+  UNKNOWN_EXCEPTION_DETAILS,
+  type ExceptionToStatusOptions,
+  type UnknownExceptionReporter,
+} from "./server/ExceptionToStatusInterceptor.js";
+export type { ErrorClass, ErrorRule } from "./server/ErrorMapper.js";
+export { bootstrap, type BootstrapOptions } from "./server/bootstrap.js";
+export { Intercept, type ClassOrMethodDecorator } from "./decorators/Intercept.js";
+export { MapErrors, type ErrorMapping } from "./decorators/MapErrors.js";

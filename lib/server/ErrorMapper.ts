@@ -1,0 +1,66 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- rules accept the user's own error types */
+import type { status } from "@grpc/grpc-js";
+import { GrpcException } from "../exceptions/GrpcException.js";
+import { describe } from "../statusCodes.js";
+
+/** A class of errors: anything with a prototype that thrown errors can inherit from. */
+export type ErrorClass = abstract new (...args: any[]) => unknown;
+
+/** What an error class maps to: a status (details = the error's `message`) or a function building the exception. */
+export type ErrorRule = status | ((error: any) => GrpcException);
+
+/**
+ * One method's `@MapErrors` rules, merged and resolved once at `bootstrap`. Finds the rule of the nearest
+ * class in an error's prototype chain, caching the answer per error class.
+ */
+export class ErrorMapper {
+  private readonly resolved = new Map<object, ErrorRule | null>();
+
+  constructor(
+    private readonly rules: ReadonlyMap<object, ErrorRule>,
+    /** Names the method in error messages, e.g. `"Greeter.sayHello"`. */
+    private readonly where: string,
+  ) {}
+
+  /** The exception the rules turn `error` into, or `undefined` when no rule matches. */
+  map(error: unknown): GrpcException | undefined {
+    if (typeof error !== "object" || error === null) return undefined;
+    const rule = this.ruleFor(error);
+    if (rule === null) return undefined;
+    if (typeof rule === "number") return new GrpcException(messageOf(error), { statusCode: rule, cause: error });
+    const mapped: unknown = rule(error);
+    if (mapped instanceof GrpcException) return mapped;
+    throw new TypeError(
+      `@MapErrors rule of ${this.where} for ${error.constructor?.name ?? "an error"} returned ${describe(mapped)}, ` +
+        "expected a GrpcException",
+    );
+  }
+
+  private ruleFor(error: object): ErrorRule | null {
+    const type = Object.getPrototypeOf(error) as object | null;
+    if (type === null) return null;
+    let rule = this.resolved.get(type);
+    if (rule === undefined) {
+      rule = null;
+      for (let proto: object | null = type; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
+        const found = Object.hasOwn(proto, "constructor") ? this.rules.get(proto.constructor) : undefined;
+        if (found !== undefined) {
+          rule = found;
+          break;
+        }
+      }
+      this.resolved.set(type, rule);
+    }
+    return rule;
+  }
+}
+
+/** The error's `message` when it is a readable string, else `String(error)`, else a placeholder. */
+export function messageOf(error: unknown): string {
+  try {
+    const message = (error as { message?: unknown }).message;
+    return typeof message === "string" ? message : String(error);
+  } catch {
+    return "(the error's message could not be read)";
+  }
+}

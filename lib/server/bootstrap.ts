@@ -1,0 +1,125 @@
+import type { MethodDefinition, ServiceDefinition, UntypedServiceImplementation } from "@grpc/grpc-js";
+import { servicerMetadata } from "../decorators/servicerMetadata.js";
+import { describe } from "../statusCodes.js";
+import { composeChain } from "./composeChain.js";
+import { ErrorMapper, type ErrorClass, type ErrorRule } from "./ErrorMapper.js";
+import { ExceptionToStatusInterceptor } from "./ExceptionToStatusInterceptor.js";
+import { grpcHandler } from "./grpcHandlers.js";
+import { assertInterceptorLike, toInterceptor } from "./interceptorLike.js";
+import type { InterceptorLike, ServerInterceptor, ServerInterceptorClass, ServerMethod } from "./ServerInterceptor.js";
+
+/** Options of {@link bootstrap}. */
+export interface BootstrapOptions {
+  /** Interceptors for every method of this service, outside the class's and methods' own; first is outermost. */
+  interceptors?: InterceptorLike[];
+  /** The exception-to-status stage, outermost of all; default `new ExceptionToStatusInterceptor()`. */
+  exceptionToStatus?: ExceptionToStatusInterceptor;
+  /**
+   * How the servicer's methods are written: `"async"` (default) for `(request, context)` methods that
+   * return a promise or an async iterable; `"grpc-js"` for grpc-js handlers `(call, callback)` / `(call)`.
+   */
+  handlerStyle?: "async" | "grpc-js";
+}
+
+type AnyMethod = (...args: unknown[]) => unknown;
+
+/**
+ * Builds the grpc-js service implementation of `servicer` for `definition`, with each method's chain
+ * (exception-to-status stage, `options.interceptors`, class-level and method-level `@Intercept`) and its
+ * `@MapErrors` rules resolved once, here. A method the servicer lacks answers `UNIMPLEMENTED`.
+ *
+ * @example server.addService(GreeterService, bootstrap(GreeterService, new Greeter()));
+ * @throws TypeError naming the class and method for bad arguments, and for a decorated method the
+ *   definition does not have.
+ */
+export function bootstrap(
+  definition: ServiceDefinition,
+  servicer: object,
+  options: BootstrapOptions = {},
+): UntypedServiceImplementation {
+  const className = (servicer as { constructor?: { name?: string } } | null)?.constructor?.name ?? "servicer";
+  const where = `bootstrap(…, ${className})`;
+  if (typeof definition !== "object" || definition === null) {
+    throw new TypeError(
+      `${where}: the service definition is ${describe(definition)}, expected a grpc-js ServiceDefinition`,
+    );
+  }
+  if (typeof servicer !== "object" || servicer === null) {
+    throw new TypeError(
+      `${where}: the servicer is ${describe(servicer)}, expected an object with the service's methods`,
+    );
+  }
+  const handlerStyle = options.handlerStyle ?? "async";
+  if (handlerStyle !== "async") {
+    throw new TypeError(`${where}: handlerStyle ${describe(handlerStyle)} is not supported; use "async"`);
+  }
+  const exceptionToStatus = options.exceptionToStatus ?? new ExceptionToStatusInterceptor();
+  if (!(exceptionToStatus instanceof ExceptionToStatusInterceptor)) {
+    throw new TypeError(
+      `${where}: options.exceptionToStatus is ${describe(exceptionToStatus)}, expected an ExceptionToStatusInterceptor`,
+    );
+  }
+  const globalInterceptors = options.interceptors ?? [];
+  globalInterceptors.forEach((interceptor, index) =>
+    assertInterceptorLike(interceptor, index, `${where} options.interceptors`),
+  );
+
+  const decorated = servicerMetadata(servicer);
+  const methodNames = new Map<string | symbol, string>(); // servicer method name -> definition key
+  for (const [key, method] of Object.entries(definition) as [string, MethodDefinition<unknown, unknown>][]) {
+    methodNames.set(key, key);
+    if (method.originalName) methodNames.set(method.originalName, key);
+  }
+  for (const record of decorated) {
+    for (const name of record.methods.keys()) {
+      if (!methodNames.has(name)) {
+        throw new TypeError(
+          `${where}: ${className}.${String(name)} is decorated, but the service definition has no method ${String(name)}; ` +
+            `its methods are ${Object.keys(definition).join(", ")}`,
+        );
+      }
+    }
+  }
+
+  const instances = new Map<ServerInterceptorClass, ServerInterceptor>();
+  const classInterceptors = decorated.flatMap((record) => record.target.interceptors);
+  const classRules = decorated.map((record) => record.target.rules);
+  const implementation: UntypedServiceImplementation = {};
+  for (const [key, method] of Object.entries(definition) as [string, MethodDefinition<unknown, unknown>][]) {
+    const name = implementedName(servicer, key, method.originalName);
+    if (name === undefined) continue; // grpc-js answers UNIMPLEMENTED, and no interceptor runs.
+    const handler = (servicer as Record<string, AnyMethod>)[name]!;
+    const own = decorated.map((record) => record.methods.get(name)).filter((target) => target !== undefined);
+    const interceptors = [
+      exceptionToStatus,
+      ...[...globalInterceptors, ...classInterceptors, ...own.flatMap((target) => target.interceptors)].map((like) =>
+        toInterceptor(like, instances),
+      ),
+    ];
+    const rules = mergeRules([...classRules, ...own.map((target) => target.rules)]);
+    const invoke: ServerMethod = (request, context) => handler.call(servicer, request, context);
+    implementation[key] = grpcHandler({
+      path: method.path,
+      requestStream: method.requestStream,
+      responseStream: method.responseStream,
+      chain: composeChain(interceptors, invoke, method.path, method.responseStream),
+      errorMapper: rules.size > 0 ? new ErrorMapper(rules, `${className}.${name}`) : undefined,
+      exceptionToStatus,
+    });
+  }
+  return implementation;
+}
+
+function implementedName(servicer: object, key: string, originalName: string | undefined): string | undefined {
+  const methods = servicer as Record<string, unknown>;
+  if (typeof methods[key] === "function") return key;
+  if (originalName !== undefined && typeof methods[originalName] === "function") return originalName;
+  return undefined;
+}
+
+// Later maps win: inherited class rules, own class rules, inherited method rules, own method rules.
+function mergeRules(layers: readonly ReadonlyMap<ErrorClass, ErrorRule>[]): Map<ErrorClass, ErrorRule> {
+  const merged = new Map<ErrorClass, ErrorRule>();
+  for (const layer of layers) for (const [errorClass, rule] of layer) merged.set(errorClass, rule);
+  return merged;
+}

@@ -1,0 +1,107 @@
+import type {
+  sendUnaryData,
+  ServerDuplexStream,
+  ServerReadableStream,
+  ServerUnaryCall,
+  ServerWritableStream,
+  StatusObject,
+} from "@grpc/grpc-js";
+import { GrpcException } from "../exceptions/GrpcException.js";
+import type { ErrorMapper } from "./ErrorMapper.js";
+import type { ExceptionToStatusInterceptor } from "./ExceptionToStatusInterceptor.js";
+import { CallContext, type ServerSurfaceCall } from "./ServerCallContext.js";
+import type { ServerMethod } from "./ServerInterceptor.js";
+import { requestStream } from "./requestStream.js";
+
+/** What a grpc-js handler needs to run one method's composed chain. */
+export interface MethodPlan {
+  readonly path: string;
+  readonly requestStream: boolean;
+  readonly responseStream: boolean;
+  /** The composed chain, exception-to-status stage included. */
+  readonly chain: ServerMethod;
+  readonly errorMapper: ErrorMapper | undefined;
+  /** Decides the status of anything that still escapes the chain (e.g. a `handleException` that throws a plain error). */
+  readonly exceptionToStatus: ExceptionToStatusInterceptor;
+}
+
+type UnaryResponder = (
+  call: ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown>,
+  callback: sendUnaryData<unknown>,
+) => void;
+type StreamResponder = (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => void;
+
+/** The grpc-js handler (`(call, callback)` or `(call)`) that runs `plan` for its kind of method. */
+export function grpcHandler(plan: MethodPlan): UnaryResponder | StreamResponder {
+  const { path, chain, errorMapper } = plan;
+  if (!plan.responseStream) {
+    return (call, callback) => {
+      const context = new CallContext(call, path, errorMapper);
+      const request = plan.requestStream
+        ? requestStream(call as ServerReadableStream<unknown, unknown>, context)
+        : (call as ServerUnaryCall<unknown, unknown>).request;
+      (chain(request, context) as Promise<unknown>).then(
+        (response) => {
+          if (response === undefined || response === null) {
+            callback(errorStatus(plan, context, new TypeError(`${path}: the handler returned no response message`)));
+            return;
+          }
+          context.settle();
+          callback(null, response, context.trailingMetadata);
+        },
+        (error: unknown) => callback(errorStatus(plan, context, error)),
+      );
+    };
+  }
+  return (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
+    const context = new CallContext(call, path, errorMapper);
+    const request = plan.requestStream
+      ? requestStream(call as ServerDuplexStream<unknown, unknown>, context)
+      : (call as ServerWritableStream<unknown, unknown>).request;
+    void writeResponses(plan, call, context, chain(request, context) as AsyncIterable<unknown>);
+  };
+}
+
+async function writeResponses(
+  plan: MethodPlan,
+  call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>,
+  context: CallContext,
+  responses: AsyncIterable<unknown>,
+): Promise<void> {
+  try {
+    for await (const response of responses) {
+      if (call.cancelled) break;
+      if (response === undefined || response === null) {
+        throw new TypeError(`${plan.path}: the response stream yielded ${String(response)} instead of a message`);
+      }
+      if (!call.write(response)) await drained(call);
+    }
+  } catch (error) {
+    if (!call.cancelled) call.emit("error", errorStatus(plan, context, error));
+    context.settle();
+    return;
+  }
+  context.settle();
+  if (!call.cancelled) call.end(context.trailingMetadata);
+}
+
+// Resolves when the client has taken the buffered responses, or the call ended (then nothing more is sent).
+function drained(call: ServerSurfaceCall): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      call.removeListener("drain", done);
+      call.removeListener("cancelled", done);
+      resolve();
+    };
+    call.on("drain", done);
+    call.on("cancelled", done);
+  });
+}
+
+/** The status object a failed call ends with: never `OK`, never the raw error's message unless mapped. */
+function errorStatus(plan: MethodPlan, context: CallContext, error: unknown): Partial<StatusObject> {
+  context.settle();
+  const exception =
+    error instanceof GrpcException ? error : plan.exceptionToStatus.toGrpcException(error, context, plan.path);
+  return { code: exception.statusCode, details: exception.details, metadata: context.errorTrailers(exception) };
+}

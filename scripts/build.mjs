@@ -1,0 +1,20 @@
+// Builds dist/cjs with tsc, then dist/esm as thin ES-module wrappers over it, so `import` and `require`
+// share one copy of every class (instanceof holds between them) and the types stay one source.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const entries = ["index", "exceptions", "testing"];
+
+rmSync("dist", { recursive: true, force: true });
+execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json"], { stdio: "inherit" });
+mkdirSync("dist/esm", { recursive: true });
+for (const entry of entries) {
+  const names = Object.keys(require(`../dist/cjs/${entry}.js`)).filter((name) => name !== "__esModule");
+  writeFileSync(
+    `dist/esm/${entry}.mjs`,
+    `import cjs from "../cjs/${entry}.js";\nexport const { ${names.join(", ")} } = cjs;\n`,
+  );
+  writeFileSync(`dist/esm/${entry}.d.mts`, `export * from "../cjs/${entry}.js";\n`);
+}

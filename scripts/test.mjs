@@ -1,0 +1,30 @@
+// `npm test`: build the package, check the generated code is current, compile the specs twice (legacy
+// `experimentalDecorators` and TC39 standard decorators; the second compiles only the specs that use
+// decorators), then run them all with mocha.
+import { execFileSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const run = (script, args) => execFileSync(process.execPath, [script, ...args], { stdio: "inherit" });
+const tsc = require.resolve("typescript/bin/tsc");
+
+run("scripts/build.mjs", []);
+run("scripts/check-generated.mjs", []);
+rmSync("build", { recursive: true, force: true });
+run(tsc, ["-p", "spec/tsconfig.json"]);
+run(tsc, ["-p", "spec/tsconfig.standard.json"]);
+try {
+  run(require.resolve("mocha/bin/mocha.js"), [
+    "--require",
+    "build/legacy/support/setup.js",
+    "--forbid-only",
+    "--timeout",
+    "10000",
+    "build/legacy/**/*.spec.js",
+    "build/standard/**/*.spec.js",
+    ...process.argv.slice(2),
+  ]);
+} catch {
+  process.exit(1);
+}
