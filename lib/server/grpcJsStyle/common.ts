@@ -1,0 +1,120 @@
+import { Metadata, type ServerSurfaceCall as GrpcSurfaceCall } from "@grpc/grpc-js";
+import { GrpcException } from "../../exceptions/GrpcException.js";
+import { Cancelled } from "../../exceptions/statusExceptions.js";
+import { isErrorCode } from "../../statusCodes.js";
+import type { ExceptionToStatusInterceptor } from "../ExceptionToStatusInterceptor.js";
+import { CallContext, type ServerCallContext, type ServerSurfaceCall } from "../ServerCallContext.js";
+
+/** What the adapter of one grpc-js-style method knows, resolved once at `bootstrap`. */
+export interface GrpcJsMethodPlan {
+  /** The servicer's method, `(call, callback)` or `(call)`. */
+  readonly handler: (...args: unknown[]) => unknown;
+  /** `this` of the handler. */
+  readonly servicer: object;
+  /** `"/package.Service/Method"`. */
+  readonly path: string;
+  /** Where handler misuse (a second `callback`, a write after `end`) is reported: its `reportUnknownException`. */
+  readonly exceptionToStatus: ExceptionToStatusInterceptor;
+}
+
+/** Where each shim keeps the context it serves, so {@link contextOf} can find it. */
+export const CONTEXT = Symbol("grpc-interceptor.context");
+
+/**
+ * The {@link ServerCallContext} behind a call object that a grpc-js-style handler received from
+ * `bootstrap(…, { handlerStyle: "grpc-js" })`, or `undefined` for any other call (e.g. a raw grpc-js call).
+ * Gives such a handler `setCode`, `abort`, `signal` and the rest of what interceptors see.
+ */
+export function contextOf(call: object): ServerCallContext | undefined {
+  return (call as { [CONTEXT]?: ServerCallContext })[CONTEXT];
+}
+
+/** The grpc-js call behind a context, when the context is the library's own (the usual case). */
+export function realCallOf(context: ServerCallContext): ServerSurfaceCall | undefined {
+  return context instanceof CallContext ? context.call : undefined;
+}
+
+/** The error pending work sees when the call is cancelled or its deadline passes. */
+export function cancellationError(context: ServerCallContext): unknown {
+  if (context instanceof CallContext) return context.cancellationError();
+  const reason: unknown = context.signal.reason;
+  return reason instanceof Error ? reason : new Cancelled(`Call to ${context.methodName} was cancelled`);
+}
+
+/**
+ * What an error a handler passed to `callback`, `emit("error")` or `destroy` means. grpc-js honours a
+ * status-like object there (an integer `code`, `details` or else `message`, `metadata`, or the `trailer`
+ * argument), so such an object keeps its status as a `GrpcException`, unless a `@MapErrors` rule of the
+ * method claims it. Anything else goes as it is to the exception-to-status stage.
+ */
+export function toFailure(error: unknown, context: ServerCallContext, trailer?: Metadata): unknown {
+  if (error instanceof GrpcException || typeof error !== "object" || error === null) return error;
+  const { code, details, message, metadata } = error as {
+    code?: unknown;
+    details?: unknown;
+    message?: unknown;
+    metadata?: unknown;
+  };
+  const trailers = trailer instanceof Metadata ? trailer : metadata instanceof Metadata ? metadata : undefined;
+  if (!isErrorCode(code) || claimedByRule(error, context)) {
+    if (trailer instanceof Metadata) context.setTrailingMetadata(trailer);
+    return error;
+  }
+  const text = typeof details === "string" ? details : typeof message === "string" ? message : undefined;
+  return new GrpcException(text, { statusCode: code, metadata: trailers, cause: error });
+}
+
+// A domain error that happens to carry an integer `code` must still follow its @MapErrors rule.
+function claimedByRule(error: object, context: ServerCallContext): boolean {
+  if (!(context instanceof CallContext) || !context.errorMapper) return false;
+  try {
+    return context.errorMapper.map(error) !== undefined;
+  } catch {
+    return true; // A failing rule is the stage's to report.
+  }
+}
+
+/** Builds the message of a misuse report, e.g. a second `callback`. */
+export function misuse(plan: GrpcJsMethodPlan, what: string): Error {
+  const error = new Error(`${plan.path}: the grpc-js-style handler ${what}; the call's first outcome stands`);
+  error.name = "GrpcJsHandlerMisuse";
+  return error;
+}
+
+/**
+ * The parts of grpc-js's `ServerSurfaceCall` every shim has, read from the context the interceptors
+ * passed down (so a context an interceptor replaced is honoured).
+ */
+export const surface = {
+  getPeer(context: ServerCallContext): string {
+    return context.peer;
+  },
+  getDeadline(context: ServerCallContext): Date | number {
+    const real = realCallOf(context);
+    return real ? real.getDeadline() : (context.deadline ?? Infinity);
+  },
+  getHost(context: ServerCallContext): string {
+    const real = realCallOf(context) as Partial<GrpcSurfaceCall> | undefined;
+    return real?.getHost?.() ?? "";
+  },
+  getAuthContext(context: ServerCallContext): ReturnType<GrpcSurfaceCall["getAuthContext"]> {
+    const real = realCallOf(context) as Partial<GrpcSurfaceCall> | undefined;
+    return real?.getAuthContext?.() ?? {};
+  },
+  getMetricsRecorder(context: ServerCallContext): ReturnType<GrpcSurfaceCall["getMetricsRecorder"]> | undefined {
+    const real = realCallOf(context) as Partial<GrpcSurfaceCall> | undefined;
+    return real?.getMetricsRecorder?.();
+  },
+};
+
+/**
+ * Sends response headers through the context; like grpc-js, a second send (or one after an interceptor
+ * already sent headers) is ignored rather than thrown into the handler.
+ */
+export function sendMetadata(context: ServerCallContext, metadata: Metadata): void {
+  try {
+    context.sendInitialMetadata(metadata);
+  } catch {
+    // grpc-js ignores headers sent twice; so does the shim.
+  }
+}

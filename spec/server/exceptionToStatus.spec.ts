@@ -1,0 +1,272 @@
+import { expect } from "chai";
+import { Metadata, status } from "@grpc/grpc-js";
+import {
+  ExceptionToStatusInterceptor,
+  UNKNOWN_EXCEPTION_DETAILS,
+  type ServerCallContext,
+  type ServerMethod,
+} from "grpc-interceptor";
+import { GrpcException, NotFound, Unavailable } from "grpc-interceptor/exceptions";
+import { dummyClient, raises, type DummyResponse } from "grpc-interceptor/testing";
+import { collect, collectUntilFailure, failure, recordingExceptionToStatus, soon } from "../support/calls.js";
+import { handlerStyles } from "../support/styles.js";
+
+describe("ExceptionToStatusInterceptor options", () => {
+  it("rejects OK and non-codes as statusOnUnknownException", () => {
+    expect(() => new ExceptionToStatusInterceptor({ statusOnUnknownException: status.OK })).to.throw(RangeError, /OK/);
+    expect(() => new ExceptionToStatusInterceptor({ statusOnUnknownException: 99 as status })).to.throw(
+      RangeError,
+      /99/,
+    );
+  });
+});
+
+for (const handlerStyle of handlerStyles) {
+  describe(`exception to status (${handlerStyle} style)`, () => {
+    it("sends UNKNOWN with details that reveal nothing, and reports the error with its stack", async () => {
+      const esi = recordingExceptionToStatus();
+      const secret = new Error("password=hunter2");
+      await using client = await dummyClient({
+        handlerStyle,
+        exceptionToStatus: esi,
+        specialCases: { boom: raises(secret) },
+      });
+      const error = await failure(client.execute({ input: "boom" }, soon()));
+      expect(error.code).to.equal(status.UNKNOWN);
+      expect(error.details).to.equal(UNKNOWN_EXCEPTION_DETAILS);
+      expect(JSON.stringify(error.metadata.getMap())).not.to.contain("hunter2");
+      expect(esi.reported).to.deep.equal([secret]);
+      expect((esi.reported[0] as Error).stack).to.contain("password=hunter2");
+    });
+
+    it("uses statusOnUnknownException and detailsOnUnknownException when given", async () => {
+      const esi = recordingExceptionToStatus({
+        statusOnUnknownException: status.INTERNAL,
+        detailsOnUnknownException: (e) => String(e),
+      });
+      await using client = await dummyClient({
+        handlerStyle,
+        exceptionToStatus: esi,
+        specialCases: { boom: raises(new Error("oops")) },
+      });
+      const error = await failure(client.execute({ input: "boom" }, soon()));
+      expect([error.code, error.details]).to.deep.equal([status.INTERNAL, "Error: oops"]);
+    });
+
+    it("keeps a code set on the context before an unknown error", async () => {
+      const esi = recordingExceptionToStatus();
+      await using client = await dummyClient({
+        handlerStyle,
+        exceptionToStatus: esi,
+        specialCases: {
+          coded: (_input, context) => {
+            context.setCode(status.RESOURCE_EXHAUSTED);
+            context.setDetails("slow down");
+            throw new Error("quota");
+          },
+        },
+      });
+      const error = await failure(client.execute({ input: "coded" }, soon()));
+      expect([error.code, error.details]).to.deep.equal([status.RESOURCE_EXHAUSTED, "slow down"]);
+      expect(esi.reported).to.deep.equal([]);
+    });
+
+    it("prefers a GrpcException over a code set on the context", async () => {
+      await using client = await dummyClient({
+        handlerStyle,
+        specialCases: {
+          coded: (_input, context) => {
+            context.setCode(status.RESOURCE_EXHAUSTED);
+            throw new NotFound("really not found");
+          },
+        },
+      });
+      const error = await failure(client.execute({ input: "coded" }, soon()));
+      expect([error.code, error.details]).to.deep.equal([status.NOT_FOUND, "really not found"]);
+    });
+
+    it("runs an extended handleException", async () => {
+      class TimeoutError extends Error {}
+      class Extended extends ExceptionToStatusInterceptor {
+        handled: string[] = [];
+        override handleException(
+          error: unknown,
+          request: unknown,
+          context: ServerCallContext,
+          methodName: string,
+        ): never {
+          this.handled.push(methodName);
+          if (error instanceof TimeoutError) throw new Unavailable("try again");
+          return super.handleException(error, request, context, methodName) as never;
+        }
+      }
+      const esi = new Extended({ onUnknownException: () => {} });
+      await using client = await dummyClient({
+        handlerStyle,
+        exceptionToStatus: esi,
+        specialCases: { timeout: raises(new TimeoutError("t")), gone: raises(new NotFound()) },
+      });
+      expect((await failure(client.execute({ input: "timeout" }, soon()))).code).to.equal(status.UNAVAILABLE);
+      expect((await failure(client.execute({ input: "gone" }, soon()))).code).to.equal(status.NOT_FOUND);
+      expect(esi.handled).to.deep.equal(["/DummyService/Execute", "/DummyService/Execute"]);
+    });
+
+    it("survives a handleException that throws a plain error, or returns: the call still fails, never OK", async () => {
+      const reported: unknown[] = [];
+      class Broken extends ExceptionToStatusInterceptor {
+        override handleException(error: unknown): never {
+          if (error === "return") return undefined as never;
+          throw new Error("handleException itself failed");
+        }
+      }
+      await using client = await dummyClient({
+        handlerStyle,
+        exceptionToStatus: new Broken({ onUnknownException: (e) => reported.push(e) }),
+        specialCases: { boom: raises(new Error("x")), returns: raises("return") },
+      });
+      for (const input of ["boom", "returns"]) {
+        const unary = await failure(client.execute({ input }, soon()));
+        expect(unary.code, input).to.equal(status.UNKNOWN);
+        const stream = await failure(collect(client.executeServerStream({ input }, soon())));
+        expect(stream.code, input).to.equal(status.UNKNOWN);
+      }
+      expect(reported).to.have.length(4);
+      expect(String(reported[0])).to.contain("handleException itself failed");
+      expect(String(reported[2])).to.contain("handleException returned instead of throwing");
+    });
+
+    for (const [label, thrown] of [
+      ["a string", "just a string"],
+      ["undefined", undefined],
+      ["null", null],
+      ["a plain object", { code: "E_WEIRD" }],
+      [
+        "an error whose message getter throws",
+        Object.defineProperty(new Error(), "message", {
+          get() {
+            throw new Error("getter");
+          },
+        }),
+      ],
+    ] as const) {
+      it(`turns ${label} thrown by a handler into UNKNOWN for every kind`, async () => {
+        const esi = recordingExceptionToStatus({ detailsOnUnknownException: (e) => String(e) });
+        await using client = await dummyClient({
+          handlerStyle,
+          exceptionToStatus: esi,
+          specialCases: { bad: raises(thrown) },
+        });
+        const errors = [
+          await failure(client.execute({ input: "bad" }, soon())),
+          await failure(client.executeClientStream([{ input: "bad" }], soon())),
+          await failure(collect(client.executeServerStream({ input: "bad" }, soon()))),
+          await failure(collect(client.executeClientServerStream([{ input: "bad" }], soon()))),
+        ];
+        for (const error of errors) expect(error.code).to.equal(status.UNKNOWN);
+        expect(esi.reported).to.have.length(4);
+      });
+    }
+
+    it("turns a rejected promise into the exception's status", async () => {
+      await using client = await dummyClient({
+        handlerStyle,
+        specialCases: { later: () => Promise.reject(new NotFound("later")) },
+      });
+      const error = await failure(client.execute({ input: "later" }, soon()));
+      expect([error.code, error.details]).to.deep.equal([status.NOT_FOUND, "later"]);
+    });
+
+    it("delivers the messages sent before an error mid-way through a server stream", async () => {
+      const midway = async function* (method: ServerMethod, request: unknown, context: ServerCallContext) {
+        let sent = 0;
+        for await (const response of method(request, context) as AsyncIterable<DummyResponse>) {
+          if (sent++ === 2) throw new NotFound("ran out");
+          yield response;
+        }
+      };
+      await using client = await dummyClient({ handlerStyle, interceptors: [midway] });
+      const { items, error } = await collectUntilFailure(client.executeServerStream({ input: "abcdef" }, soon()));
+      expect(items).to.deep.equal([{ output: "a" }, { output: "b" }]);
+      expect([error.code, error.details]).to.deep.equal([status.NOT_FOUND, "ran out"]);
+    });
+
+    it("delivers bidi responses sent before a request fails mid-stream", async () => {
+      await using client = await dummyClient({
+        handlerStyle,
+        specialCases: { bad: raises(new NotFound("bad input")) },
+      });
+      const { items, error } = await collectUntilFailure(
+        client.executeClientServerStream([{ input: "a" }, { input: "b" }, { input: "bad" }, { input: "c" }], soon()),
+      );
+      expect(items).to.deep.equal([{ output: "a" }, { output: "b" }]);
+      expect(error.code).to.equal(status.NOT_FOUND);
+    });
+
+    it("handles an error raised while the request stream is read", async () => {
+      const failingReader = (method: ServerMethod, requests: AsyncIterable<unknown>, context: ServerCallContext) =>
+        method(
+          (async function* () {
+            for await (const request of requests) {
+              yield request;
+              throw new GrpcException("bad stream", { statusCode: status.DATA_LOSS });
+            }
+          })(),
+          context,
+        );
+      await using client = await dummyClient({ handlerStyle, interceptors: [failingReader] });
+      expect((await failure(client.executeClientStream([{ input: "a" }, { input: "b" }], soon()))).code).to.equal(
+        status.DATA_LOSS,
+      );
+      const { error } = await collectUntilFailure(
+        client.executeClientServerStream([{ input: "a" }, { input: "b" }], soon()),
+      );
+      expect(error.code).to.equal(status.DATA_LOSS);
+    });
+
+    it("merges the context's trailing metadata with the exception's", async () => {
+      const exceptionMetadata = new Metadata();
+      exceptionMetadata.set("from-exception", "1");
+      await using client = await dummyClient({
+        handlerStyle,
+        specialCases: {
+          gone: (_input, context) => {
+            const trailers = new Metadata();
+            trailers.set("from-context", "2");
+            context.setTrailingMetadata(trailers);
+            throw new NotFound("gone", { metadata: exceptionMetadata });
+          },
+        },
+      });
+      const error = await failure(client.execute({ input: "gone" }, soon()));
+      expect(error.metadata.get("from-exception")).to.deep.equal(["1"]);
+      expect(error.metadata.get("from-context")).to.deep.equal(["2"]);
+    });
+
+    it("fails a unary call whose handler returns nothing, instead of sending an empty OK", async () => {
+      const esi = recordingExceptionToStatus();
+      await using client = await dummyClient({ handlerStyle, exceptionToStatus: esi, interceptors: [() => undefined] });
+      expect((await failure(client.execute({ input: "x" }, soon()))).code).to.equal(status.UNKNOWN);
+      expect(String(esi.reported[0])).to.contain("returned no response message");
+    });
+
+    it("fails a stream whose interceptor returns something that is not iterable", async () => {
+      const esi = recordingExceptionToStatus();
+      await using client = await dummyClient({ handlerStyle, exceptionToStatus: esi, interceptors: [() => 42] });
+      expect((await failure(collect(client.executeServerStream({ input: "x" }, soon())))).code).to.equal(
+        status.UNKNOWN,
+      );
+      expect(String(esi.reported[0])).to.contain("returned number 42");
+    });
+
+    it("keeps serving after every failure", async () => {
+      const esi = recordingExceptionToStatus();
+      await using client = await dummyClient({
+        handlerStyle,
+        exceptionToStatus: esi,
+        specialCases: { boom: raises(new Error("x")) },
+      });
+      for (let i = 0; i < 20; i++) await failure(client.execute({ input: "boom" }, soon()));
+      expect(await client.execute({ input: "fine" }, soon())).to.deep.equal({ output: "fine" });
+    });
+  });
+}
