@@ -8,7 +8,11 @@ const require = createRequire(import.meta.url);
 const entries = ["index", "exceptions", "testing"];
 
 rmSync("dist", { recursive: true, force: true });
-execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json"], { stdio: "inherit" });
+try {
+  execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json"], { stdio: "inherit" });
+} catch (error) {
+  process.exit(error.status ?? 1); // tsc printed the errors
+}
 mkdirSync("dist/esm", { recursive: true });
 for (const entry of entries) {
   const names = Object.keys(require(`../dist/cjs/${entry}.js`)).filter((name) => name !== "__esModule");

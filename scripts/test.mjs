@@ -6,7 +6,14 @@ import { rmSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
-const run = (script, args) => execFileSync(process.execPath, [script, ...args], { stdio: "inherit" });
+const run = (script, args) => {
+  try {
+    execFileSync(process.execPath, [script, ...args], { stdio: "inherit" });
+  } catch (error) {
+    // The step has printed its own errors; don't bury them under this script's stack trace.
+    process.exit(error.status ?? 1);
+  }
+};
 const tsc = require.resolve("typescript/bin/tsc");
 
 run("scripts/build.mjs", []);
@@ -14,17 +21,13 @@ run("scripts/check-generated.mjs", []);
 rmSync("build", { recursive: true, force: true });
 run(tsc, ["-p", "spec/tsconfig.json"]);
 run(tsc, ["-p", "spec/tsconfig.standard.json"]);
-try {
-  run(require.resolve("mocha/bin/mocha.js"), [
-    "--require",
-    "build/legacy/support/setup.js",
-    "--forbid-only",
-    "--timeout",
-    "10000",
-    "build/legacy/**/*.spec.js",
-    "build/standard/**/*.spec.js",
-    ...process.argv.slice(2),
-  ]);
-} catch {
-  process.exit(1);
-}
+run(require.resolve("mocha/bin/mocha.js"), [
+  "--require",
+  "build/legacy/support/setup.js",
+  "--forbid-only",
+  "--timeout",
+  "10000",
+  "build/legacy/**/*.spec.js",
+  "build/standard/**/*.spec.js",
+  ...process.argv.slice(2),
+]);

@@ -19,6 +19,11 @@ import { DummyService, type SpecialCase } from "./DummyService.js";
 export interface DummyClientOptions {
   /** Inputs that run a function instead of being echoed (see {@link DummyService}). */
   specialCases?: Record<string, SpecialCase>;
+  /**
+   * Serves this servicer of `DummyServiceService` instead of a new `DummyService` (then `specialCases`
+   * is not used): e.g. a decorated subclass of `DummyService`, to test decorators end to end.
+   */
+  servicer?: object;
   /** Server interceptors: `bootstrap`'s `options.interceptors`. */
   interceptors?: InterceptorLike[];
   /** grpc-js client interceptors installed on the client, first outermost. */
@@ -115,7 +120,7 @@ async function* readAll(
  * grpc-js's `ServiceError`. Close it with `close()` or `await using`.
  */
 export async function dummyClient(options: DummyClientOptions = {}): Promise<DummyClient> {
-  const servicer = new DummyService(options.specialCases);
+  const servicer = options.servicer ?? new DummyService(options.specialCases);
   const server = new Server();
   server.addService(
     DummyServiceService,
