@@ -17,11 +17,23 @@ describe("MethodName and parseMethodName", () => {
   });
 
   it("builds fully qualified names as the Python package does", () => {
-    expect(new MethodName("foo.bar", "SearchService", "Search").fullyQualifiedService).to.equal("foo.bar.SearchService");
+    expect(new MethodName("foo.bar", "SearchService", "Search").fullyQualifiedService).to.equal(
+      "foo.bar.SearchService",
+    );
     expect(new MethodName("", "SearchService", "Search").fullyQualifiedService).to.equal("SearchService");
   });
 
-  for (const bad of ["", "Search", "/Search", "/Svc/", "//Method", "/pkg.Svc/M/extra", "pkg.Svc/M", "/.Svc/M", "/pkg./M"]) {
+  for (const bad of [
+    "",
+    "Search",
+    "/Search",
+    "/Svc/",
+    "//Method",
+    "/pkg.Svc/M/extra",
+    "pkg.Svc/M",
+    "/.Svc/M",
+    "/pkg./M",
+  ]) {
     it(`rejects ${JSON.stringify(bad)} with a TypeError quoting it`, () => {
       expect(() => parseMethodName(bad)).to.throw(TypeError, JSON.stringify(bad));
     });
