@@ -21,3 +21,6 @@ export type { ErrorClass, ErrorRule } from "./server/ErrorMapper.js";
 export { bootstrap, type BootstrapOptions } from "./server/bootstrap.js";
 export { Intercept, type ClassOrMethodDecorator } from "./decorators/Intercept.js";
 export { MapErrors, type ErrorMapping } from "./decorators/MapErrors.js";
+export { ClientInterceptor } from "./client/ClientInterceptor.js";
+export type { ClientCallDetails, ClientMethod, ClientInterceptFunction } from "./client/ClientCallDetails.js";
+export { toGrpcInterceptor } from "./client/toGrpcInterceptor.js";

@@ -7,13 +7,16 @@ import {
   type ClientDuplexStream,
   type ClientReadableStream,
   type ClientWritableStream,
-  type Interceptor,
 } from "@grpc/grpc-js";
 import { DummyServiceClient, DummyServiceService, type DummyRequest, type DummyResponse } from "../generated/dummy.js";
+import type { ClientInterceptFunction } from "../client/ClientCallDetails.js";
+import type { ClientInterceptor } from "../client/ClientInterceptor.js";
+import { toGrpcInterceptor } from "../client/toGrpcInterceptor.js";
 import { bootstrap } from "../server/bootstrap.js";
 import type { ExceptionToStatusInterceptor } from "../server/ExceptionToStatusInterceptor.js";
 import type { InterceptorLike } from "../server/ServerInterceptor.js";
 import { DummyService, type SpecialCase } from "./DummyService.js";
+import { GrpcJsDummyService } from "./GrpcJsDummyService.js";
 
 /** Options of {@link dummyClient}. */
 export interface DummyClientOptions {
@@ -26,8 +29,8 @@ export interface DummyClientOptions {
   servicer?: object;
   /** Server interceptors: `bootstrap`'s `options.interceptors`. */
   interceptors?: InterceptorLike[];
-  /** grpc-js client interceptors installed on the client, first outermost. */
-  clientInterceptors?: Interceptor[];
+  /** Client interceptors installed on the client, first outermost (instances or plain intercept functions). */
+  clientInterceptors?: Array<ClientInterceptor | ClientInterceptFunction>;
   /** The server's exception-to-status stage; default `new ExceptionToStatusInterceptor()`. */
   exceptionToStatus?: ExceptionToStatusInterceptor;
   /** Which `DummyService` implementation serves the calls; default `"async"`. */
@@ -120,7 +123,11 @@ async function* readAll(
  * grpc-js's `ServiceError`. Close it with `close()` or `await using`.
  */
 export async function dummyClient(options: DummyClientOptions = {}): Promise<DummyClient> {
-  const servicer = options.servicer ?? new DummyService(options.specialCases);
+  const servicer =
+    options.servicer ??
+    (options.handlerStyle === "grpc-js"
+      ? new GrpcJsDummyService(options.specialCases)
+      : new DummyService(options.specialCases));
   const server = new Server();
   server.addService(
     DummyServiceService,
@@ -137,7 +144,7 @@ export async function dummyClient(options: DummyClientOptions = {}): Promise<Dum
   );
   const address = `127.0.0.1:${port}`;
   const raw = new DummyServiceClient(address, credentials.createInsecure(), {
-    interceptors: options.clientInterceptors ?? [],
+    interceptors: (options.clientInterceptors ?? []).map(toGrpcInterceptor),
   });
   let closing: Promise<void> | undefined;
   const close = () =>
