@@ -10,5 +10,6 @@ export {
   type DummyServiceServer,
 } from "./generated/dummy.js";
 export { DummyService, type SpecialCase } from "./testing/DummyService.js";
+export { GrpcJsDummyService } from "./testing/GrpcJsDummyService.js";
 export { dummyClient, type CallOptions, type DummyClient, type DummyClientOptions } from "./testing/dummyClient.js";
 export { raises } from "./testing/raises.js";

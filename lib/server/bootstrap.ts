@@ -5,6 +5,7 @@ import { composeChain } from "./composeChain.js";
 import { ErrorMapper, type ErrorClass, type ErrorRule } from "./ErrorMapper.js";
 import { ExceptionToStatusInterceptor } from "./ExceptionToStatusInterceptor.js";
 import { grpcHandler } from "./grpcHandlers.js";
+import { grpcJsStep } from "./grpcJsStyle/grpcJsStep.js";
 import { assertInterceptorLike, toInterceptor } from "./interceptorLike.js";
 import type { InterceptorLike, ServerInterceptor, ServerInterceptorClass, ServerMethod } from "./ServerInterceptor.js";
 
@@ -50,8 +51,8 @@ export function bootstrap(
     );
   }
   const handlerStyle = options.handlerStyle ?? "async";
-  if (handlerStyle !== "async") {
-    throw new TypeError(`${where}: handlerStyle ${describe(handlerStyle)} is not supported; use "async"`);
+  if (handlerStyle !== "async" && handlerStyle !== "grpc-js") {
+    throw new TypeError(`${where}: handlerStyle ${describe(handlerStyle)} is not supported; use "async" or "grpc-js"`);
   }
   const exceptionToStatus = options.exceptionToStatus ?? new ExceptionToStatusInterceptor();
   if (!(exceptionToStatus instanceof ExceptionToStatusInterceptor)) {
@@ -97,7 +98,10 @@ export function bootstrap(
       ),
     ];
     const rules = mergeRules([...classRules, ...own.map((target) => target.rules)]);
-    const invoke: ServerMethod = (request, context) => handler.call(servicer, request, context);
+    const invoke: ServerMethod =
+      handlerStyle === "grpc-js"
+        ? grpcJsStep({ handler, servicer, exceptionToStatus, ...method })
+        : (request, context) => handler.call(servicer, request, context);
     implementation[key] = grpcHandler({
       path: method.path,
       requestStream: method.requestStream,

@@ -16,6 +16,7 @@ import { bootstrap } from "../server/bootstrap.js";
 import type { ExceptionToStatusInterceptor } from "../server/ExceptionToStatusInterceptor.js";
 import type { InterceptorLike } from "../server/ServerInterceptor.js";
 import { DummyService, type SpecialCase } from "./DummyService.js";
+import { GrpcJsDummyService } from "./GrpcJsDummyService.js";
 
 /** Options of {@link dummyClient}. */
 export interface DummyClientOptions {
@@ -122,7 +123,11 @@ async function* readAll(
  * grpc-js's `ServiceError`. Close it with `close()` or `await using`.
  */
 export async function dummyClient(options: DummyClientOptions = {}): Promise<DummyClient> {
-  const servicer = options.servicer ?? new DummyService(options.specialCases);
+  const servicer =
+    options.servicer ??
+    (options.handlerStyle === "grpc-js"
+      ? new GrpcJsDummyService(options.specialCases)
+      : new DummyService(options.specialCases));
   const server = new Server();
   server.addService(
     DummyServiceService,

@@ -1,2 +1,5 @@
-/** The servicer styles the shared server and decorator suites run under. */
-export const handlerStyles = ["async"] as const;
+/** The servicer handler styles every shared server and decorator suite runs in. */
+export const handlerStyles = ["async", "grpc-js"] as const;
+
+/** One of {@link handlerStyles}. */
+export type HandlerStyle = (typeof handlerStyles)[number];

@@ -1,9 +1,11 @@
-import { Metadata, type ServerSurfaceCall as GrpcSurfaceCall } from "@grpc/grpc-js";
+import { Metadata, type ServerUnaryCall } from "@grpc/grpc-js";
 import { GrpcException } from "../../exceptions/GrpcException.js";
 import { Cancelled } from "../../exceptions/statusExceptions.js";
 import { isErrorCode } from "../../statusCodes.js";
 import type { ExceptionToStatusInterceptor } from "../ExceptionToStatusInterceptor.js";
 import { CallContext, type ServerCallContext, type ServerSurfaceCall } from "../ServerCallContext.js";
+
+type GrpcSurfaceCall = ServerUnaryCall<unknown, unknown>;
 
 /** What the adapter of one grpc-js-style method knows, resolved once at `bootstrap`. */
 export interface GrpcJsMethodPlan {
@@ -48,7 +50,10 @@ export function cancellationError(context: ServerCallContext): unknown {
  * method claims it. Anything else goes as it is to the exception-to-status stage.
  */
 export function toFailure(error: unknown, context: ServerCallContext, trailer?: Metadata): unknown {
-  if (error instanceof GrpcException || typeof error !== "object" || error === null) return error;
+  if (error instanceof GrpcException || typeof error !== "object" || error === null) {
+    if (trailer instanceof Metadata) context.setTrailingMetadata(trailer);
+    return error;
+  }
   const { code, details, message, metadata } = error as {
     code?: unknown;
     details?: unknown;
@@ -118,3 +123,39 @@ export function sendMetadata(context: ServerCallContext, metadata: Metadata): vo
     // grpc-js ignores headers sent twice; so does the shim.
   }
 }
+
+/**
+ * Calls `listener` when the real call ends (grpc-js fires `"cancelled"` at the end of every call; with a
+ * context an interceptor replaced, its signal's `"abort"`). Returns `false`, adding nothing, when the
+ * call is already cancelled.
+ */
+export function watchCall(context: ServerCallContext, listener: () => void): boolean {
+  const real = realCallOf(context);
+  if (real) {
+    if (context.cancelled) return false;
+    real.on("cancelled", listener);
+    return true;
+  }
+  const signal = context.signal;
+  if (signal.aborted) return false;
+  signal.addEventListener("abort", listener, { once: true });
+  return true;
+}
+
+/** Undoes {@link watchCall}. */
+export function unwatchCall(context: ServerCallContext, listener: () => void): void {
+  const real = realCallOf(context);
+  if (real) real.removeListener("cancelled", listener);
+  else context.signal.removeEventListener("abort", listener);
+}
+
+/** Where a shim's handler stands (the first outcome stands): it has not answered yet. */
+export const PENDING = 0;
+/** `callback(null, value)` or `end()`. */
+export const SUCCEEDED = 1;
+/** `callback(err)`, `emit("error")`, `destroy(err)`, a throw. */
+export const FAILED = 2;
+/** The call was cancelled, its deadline passed, or nobody reads the handler's responses any more. */
+export const CANCELLED = 3;
+/** One of {@link PENDING}, {@link SUCCEEDED}, {@link FAILED}, {@link CANCELLED}. */
+export type Outcome = typeof PENDING | typeof SUCCEEDED | typeof FAILED | typeof CANCELLED;

@@ -1,0 +1,472 @@
+import { Duplex, type DuplexOptions } from "node:stream";
+import { Metadata, type sendUnaryData } from "@grpc/grpc-js";
+import type { ServerCallContext } from "../ServerCallContext.js";
+import {
+  cancellationError,
+  CANCELLED,
+  CONTEXT,
+  FAILED,
+  misuse,
+  PENDING,
+  SUCCEEDED,
+  sendMetadata,
+  surface,
+  toFailure,
+  unwatchCall,
+  watchCall,
+  type GrpcJsMethodPlan,
+  type Outcome,
+} from "./common.js";
+
+type WriteCallback = (error?: Error | null) => void;
+
+const NONE = Symbol("none");
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+// Where the responses stand, as their consumer sees them.
+const OPEN = 0;
+const ENDED = 1;
+const RAISED = 2;
+
+/**
+ * The `call` a grpc-js-style client-streaming, server-streaming or bidi handler receives: a Node
+ * `Duplex` in object mode with grpc-js's call API. Its readable side is fed from the `AsyncIterable` of
+ * requests the interceptors passed down; what the handler writes becomes the `AsyncIterable` of
+ * responses the interceptors see, which the server's writer pulls (so `write()` returns `false` and
+ * `"drain"` follows, as in grpc-js). Every way the handler fails ends the innermost step with an error.
+ */
+export class StreamCallShim extends Duplex {
+  /** True once the real call was cancelled (or its deadline passed) before the handler finished. */
+  cancelled = false;
+  /** The context the interceptors passed down; see `contextOf`. */
+  readonly [CONTEXT]: ServerCallContext;
+  /** The request message of a server-streaming call. */
+  readonly request: unknown;
+  /** The `callback` of a client-streaming call. */
+  readonly callback: sendUnaryData<unknown> | undefined;
+  private outcome: Outcome = PENDING;
+  private result: unknown = undefined;
+  private source: unknown = undefined;
+  private resolve: ((value: unknown) => void) | undefined = undefined;
+  private reject: ((error: unknown) => void) | undefined = undefined;
+  private relay: (() => void) | undefined = undefined;
+  // The request feed.
+  private readonly requests: AsyncIterable<unknown> | Iterable<unknown> | undefined;
+  private requestIterator: AsyncIterator<unknown> | Iterator<unknown> | undefined = undefined;
+  private pulling = false;
+  private feedStopped = false;
+  private onStep: ((step: IteratorResult<unknown>) => void) | undefined = undefined;
+  private onStepError: ((error: unknown) => void) | undefined = undefined;
+  // The responses: at most one written message waits here, its write callback held until it is taken.
+  private held: unknown = NONE;
+  private heldCallback: WriteCallback | undefined = undefined;
+  private takenCallback: WriteCallback | undefined = undefined;
+  private waitResolve: ((step: IteratorResult<unknown>) => void) | undefined = undefined;
+  private waitReject: ((error: unknown) => void) | undefined = undefined;
+  private responses: typeof OPEN | typeof ENDED | typeof RAISED = OPEN;
+  private responsesError: unknown = undefined;
+
+  constructor(
+    requestOrIterator: unknown,
+    context: ServerCallContext,
+    private readonly plan: GrpcJsMethodPlan,
+    private readonly requestStream: boolean,
+    private readonly responseStream: boolean,
+  ) {
+    // autoDestroy off: a finished call is not a destroyed one (destroy() is the handler's failure path).
+    // `readable`/`writable: false` (missing from @types/node) end the side a kind of method does not use.
+    super({ objectMode: true, autoDestroy: false, readable: requestStream, writable: responseStream } as DuplexOptions);
+    this[CONTEXT] = context;
+    if (requestStream) this.requests = requestOrIterator as AsyncIterable<unknown>;
+    else this.request = requestOrIterator;
+    if (!responseStream) this.callback = (error, value, trailer) => this.respond(error, value, trailer);
+  }
+
+  /** Runs a client-streaming handler; the promise settles with its outcome. */
+  runUnaryResponse(): Promise<unknown> {
+    this.invoke();
+    if (this.outcome === SUCCEEDED) return Promise.resolve(this.result);
+    if (this.outcome === FAILED) return Promise.reject(this.result);
+    const promise = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    this.watch();
+    return promise;
+  }
+
+  /** Runs a server-streaming or bidi handler; returns the responses it writes. */
+  runStreamingResponse(): AsyncIterableIterator<unknown> {
+    this.invoke();
+    if (this.outcome === PENDING) this.watch();
+    return new ShimResponses(this);
+  }
+
+  /** The client's invocation metadata. */
+  get metadata(): Metadata {
+    return this[CONTEXT].metadata;
+  }
+
+  /** As grpc-js's `getPeer()`. */
+  getPeer(): string {
+    return surface.getPeer(this[CONTEXT]);
+  }
+
+  /** As grpc-js's `getDeadline()`: a `Date`, epoch milliseconds, or `Infinity`. */
+  getDeadline(): Date | number {
+    return surface.getDeadline(this[CONTEXT]);
+  }
+
+  /** The method path, `"/package.Service/Method"`. */
+  getPath(): string {
+    return this[CONTEXT].methodName;
+  }
+
+  /** As grpc-js's `getHost()`. */
+  getHost(): string {
+    return surface.getHost(this[CONTEXT]);
+  }
+
+  /** As grpc-js's `getAuthContext()`. */
+  getAuthContext(): ReturnType<typeof surface.getAuthContext> {
+    return surface.getAuthContext(this[CONTEXT]);
+  }
+
+  /** As grpc-js's `getMetricsRecorder()`. */
+  getMetricsRecorder(): ReturnType<typeof surface.getMetricsRecorder> {
+    return surface.getMetricsRecorder(this[CONTEXT]);
+  }
+
+  /** Sends response headers (through the context); a second call is ignored, as in grpc-js. */
+  sendMetadata(metadata: Metadata): void {
+    sendMetadata(this[CONTEXT], metadata);
+  }
+
+  /**
+   * Queues a response message. After `end()` or a failure the message is dropped, the misuse reported
+   * (through the exception-to-status stage's reporter) and `callback` gets the error; never thrown,
+   * because a throw from a timer or an event would crash the server.
+   */
+  override write(chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
+    if (this.outcome === PENDING) {
+      return super.write(chunk, encoding as BufferEncoding, callback as WriteCallback | undefined);
+    }
+    const done = (typeof encoding === "function" ? encoding : callback) as WriteCallback | undefined;
+    let error: unknown;
+    if (this.outcome === CANCELLED) error = cancellationError(this[CONTEXT]);
+    else {
+      error = misuse(this.plan, this.outcome === SUCCEEDED ? "wrote a message after end()" : "wrote after failing");
+      this.report(error as Error);
+    }
+    if (typeof done === "function") process.nextTick(done, error);
+    return false;
+  }
+
+  /** Ends the responses successfully; `trailer` (grpc-js's `end(metadata)`) is sent with the status. */
+  override end(...args: unknown[]): this {
+    const done = args.find((arg) => typeof arg === "function") as (() => void) | undefined;
+    if (this.outcome !== PENDING || !this.responseStream) {
+      if (done) process.nextTick(done);
+      return this;
+    }
+    if (args[0] instanceof Metadata) this[CONTEXT].setTrailingMetadata(args[0]);
+    this.outcome = SUCCEEDED;
+    this.unwatch();
+    super.end(done);
+    return this;
+  }
+
+  /** `"error"` fails the call (after any listeners of the handler ran); a throwing listener fails it too. */
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    if (event === "error") {
+      const listened = this.listenerCount("error") > 0;
+      if (listened) this.emitSafely(event, args);
+      this.fail(toFailure(args[0], this[CONTEXT]), args[0], true);
+      return listened;
+    }
+    return this.emitSafely(event, args);
+  }
+
+  /** @internal Starts or resumes the request feed. */
+  override _read(): void {
+    if (this.pulling || this.feedStopped) return;
+    this.pulling = true;
+    this.pull();
+  }
+
+  /** @internal A written message waits until the consumer takes it: that is the backpressure. */
+  override _write(chunk: unknown, _encoding: BufferEncoding, callback: WriteCallback): void {
+    const resolve = this.waitResolve;
+    if (resolve) {
+      this.waitResolve = this.waitReject = undefined;
+      this.takenCallback = callback;
+      resolve({ done: false, value: chunk });
+    } else {
+      this.held = chunk;
+      this.heldCallback = callback;
+    }
+  }
+
+  /** @internal All written messages were taken: the responses end (or raise a failure that waited for them). */
+  override _final(callback: WriteCallback): void {
+    callback();
+    if (this.outcome === FAILED) {
+      this.raise(this.result);
+      this.destroy();
+    } else if (this.responses === OPEN) {
+      this.responses = ENDED;
+      const resolve = this.waitResolve;
+      this.waitResolve = this.waitReject = undefined;
+      resolve?.(DONE);
+    }
+  }
+
+  /**
+   * @internal `destroy(err)` fails the call (grpc-js would hang). `destroy()` without an error stops the
+   * requests; with responses still to end it fails the call, for nothing could end them any more.
+   */
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (this.outcome === PENDING) {
+      if (error) this.fail(toFailure(error, this[CONTEXT]), error, false);
+      else if (this.responseStream) {
+        this.fail(new Error(`${this.plan.path}: the handler destroyed the call before ending its responses`));
+      } else this.stopFeed();
+    }
+    callback(null);
+  }
+
+  /** @internal The consumer's `next()`. */
+  takeResponse(): Promise<IteratorResult<unknown>> {
+    const taken = this.takenCallback;
+    if (taken) {
+      this.takenCallback = undefined;
+      taken(); // May write the next buffered message into `held` right away.
+    }
+    if (this.held !== NONE) {
+      const value = this.held;
+      this.held = NONE;
+      this.takenCallback = this.heldCallback;
+      this.heldCallback = undefined;
+      return Promise.resolve({ done: false, value });
+    }
+    if (this.responses === ENDED) return Promise.resolve(DONE);
+    if (this.responses === RAISED) {
+      this.responses = ENDED;
+      return Promise.reject(this.responsesError);
+    }
+    return new Promise((resolve, reject) => {
+      this.waitResolve = resolve;
+      this.waitReject = reject;
+    });
+  }
+
+  /** @internal The consumer's `return()`: nobody reads the handler's responses any more. */
+  abandonResponses(): void {
+    if (this.outcome === PENDING) this.cancel();
+    this.responses = ENDED;
+    this.held = NONE;
+    this.heldCallback = this.takenCallback = undefined;
+    if (!this.destroyed) this.destroy();
+  }
+
+  private invoke(): void {
+    const plan = this.plan;
+    try {
+      if (this.responseStream) plan.handler.call(plan.servicer, this);
+      else plan.handler.call(plan.servicer, this, this.callback);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private watch(): void {
+    if (this.outcome !== PENDING) return;
+    const relay = () => this.onCallEnd();
+    if (watchCall(this[CONTEXT], relay)) this.relay = relay;
+    else this.onCallEnd();
+  }
+
+  private unwatch(): void {
+    if (this.relay) {
+      unwatchCall(this[CONTEXT], this.relay);
+      this.relay = undefined;
+    }
+  }
+
+  // The real call ended before the handler finished: a cancellation or a passed deadline (or a chain
+  // that answered without waiting for this handler).
+  private onCallEnd(): void {
+    if (this.outcome !== PENDING) return;
+    const context = this[CONTEXT];
+    const cancelled = context.cancelled;
+    this.cancel();
+    if (!cancelled) return;
+    const error = cancellationError(context);
+    this.reject?.(error);
+    this.raise(error);
+  }
+
+  private cancel(): void {
+    this.outcome = CANCELLED;
+    this.unwatch();
+    this.stopFeed();
+    this.cancelled = true;
+    this.emitSafely("cancelled", ["cancelled"]);
+    if (!this.destroyed) this.destroy();
+  }
+
+  private respond(error: unknown, value: unknown, trailer: Metadata | undefined): void {
+    if (this.outcome !== PENDING) {
+      if (this.outcome !== CANCELLED) this.report(misuse(this.plan, "called its callback more than once"));
+      return;
+    }
+    if (error !== null && error !== undefined) {
+      this.fail(toFailure(error, this[CONTEXT], trailer), error);
+      return;
+    }
+    if (trailer) this[CONTEXT].setTrailingMetadata(trailer);
+    this.outcome = SUCCEEDED;
+    this.result = value;
+    this.unwatch();
+    this.stopFeed();
+    if (!this.destroyed) this.destroy();
+    this.resolve?.(value);
+  }
+
+  /**
+   * Records a failure, unless an outcome was already decided: then it is reported, not sent. With
+   * `flush`, messages written before the failure are still delivered (as grpc-js does for `emit("error")`).
+   */
+  private fail(error: unknown, source: unknown = error, flush = true): void {
+    if (this.outcome !== PENDING) {
+      if (this.outcome !== CANCELLED && error !== this.result && source !== this.source) {
+        const late = misuse(this.plan, "raised an error after it had answered");
+        late.cause = error;
+        this.report(late);
+      }
+      return;
+    }
+    this.outcome = FAILED;
+    this.result = error;
+    this.source = source;
+    this.unwatch();
+    this.stopFeed();
+    if (!this.responseStream) {
+      if (!this.destroyed) this.destroy();
+      this.reject?.(error);
+    } else if (flush && !this.destroyed && !this.writableEnded) {
+      super.end(); // _final raises the failure once the messages written before it were taken.
+    } else {
+      this.raise(error);
+      if (!this.destroyed) this.destroy();
+    }
+  }
+
+  private raise(error: unknown): void {
+    if (this.responses !== OPEN) return;
+    this.held = NONE;
+    const reject = this.waitReject;
+    if (reject) {
+      this.waitResolve = this.waitReject = undefined;
+      this.responses = ENDED;
+      reject(error);
+    } else {
+      this.responses = RAISED;
+      this.responsesError = error;
+    }
+  }
+
+  private pull(): void {
+    let iterator = this.requestIterator;
+    if (!iterator) {
+      const requests = this.requests as Partial<AsyncIterable<unknown> & Iterable<unknown>>;
+      try {
+        iterator = requests[Symbol.asyncIterator]?.() ?? requests[Symbol.iterator]!();
+      } catch (error) {
+        this.feedFailed(error);
+        return;
+      }
+      this.requestIterator = iterator;
+      // Made once per call, not per message.
+      this.onStep = (step) => this.took(step);
+      this.onStepError = (error) => this.feedFailed(error);
+    }
+    let next: Promise<IteratorResult<unknown>> | IteratorResult<unknown>;
+    try {
+      next = iterator.next();
+    } catch (error) {
+      this.feedFailed(error);
+      return;
+    }
+    Promise.resolve(next).then(this.onStep, this.onStepError);
+  }
+
+  private took(step: IteratorResult<unknown>): void {
+    if (this.feedStopped) return;
+    if (step.done) {
+      this.feedStopped = true;
+      this.requestIterator = undefined;
+      this.push(null);
+      return;
+    }
+    if (step.value === null || step.value === undefined) {
+      this.feedFailed(new TypeError(`${this.plan.path}: the request stream yielded ${String(step.value)}`));
+      return;
+    }
+    if (this.push(step.value)) this.pull();
+    else this.pulling = false;
+  }
+
+  private feedFailed(error: unknown): void {
+    if (this.feedStopped) return;
+    this.feedStopped = true;
+    this.requestIterator = undefined;
+    // Handlers commonly answer a stream error from their own "error" listener; emit runs those first.
+    if (this.outcome === PENDING) this.emit("error", error);
+  }
+
+  private stopFeed(): void {
+    if (this.feedStopped) return;
+    this.feedStopped = true;
+    const iterator = this.requestIterator;
+    this.requestIterator = undefined;
+    if (!iterator?.return) return;
+    try {
+      Promise.resolve(iterator.return()).then(undefined, ignore);
+    } catch {
+      // A request source that cannot stop is the source's problem, not the call's.
+    }
+  }
+
+  private emitSafely(event: string | symbol, args: unknown[]): boolean {
+    try {
+      return super.emit(event, ...args);
+    } catch (error) {
+      this.fail(error);
+      return true;
+    }
+  }
+
+  private report(error: Error): void {
+    this.plan.exceptionToStatus.reportUnknownException(error, this.plan.path, this[CONTEXT]);
+  }
+}
+
+function ignore(): void {}
+
+/** The responses of a {@link StreamCallShim}, as the innermost step's `AsyncIterable`. */
+class ShimResponses implements AsyncIterableIterator<unknown> {
+  constructor(private readonly shim: StreamCallShim) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<unknown>> {
+    return this.shim.takeResponse();
+  }
+
+  return(value?: unknown): Promise<IteratorResult<unknown>> {
+    this.shim.abandonResponses();
+    return Promise.resolve({ done: true, value });
+  }
+}
