@@ -1,5 +1,6 @@
 // Builds dist/cjs with tsc, then dist/esm as thin ES-module wrappers over it, so `import` and `require`
-// share one copy of every class (instanceof holds between them) and the types stay one source.
+// share one copy of every class (instanceof holds between them) and the types stay one source. The source
+// maps carry their sources (--inlineSources): the package ships dist/ only, not lib/.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -9,7 +10,9 @@ const entries = ["index", "exceptions", "testing"];
 
 rmSync("dist", { recursive: true, force: true });
 try {
-  execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json"], { stdio: "inherit" });
+  execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json", "--inlineSources"], {
+    stdio: "inherit",
+  });
 } catch (error) {
   process.exit(error.status ?? 1); // tsc printed the errors
 }
