@@ -74,7 +74,15 @@ export class StreamCallShim extends Duplex {
   ) {
     // autoDestroy off: a finished call is not a destroyed one (destroy() is the handler's failure path).
     // `readable`/`writable: false` (missing from @types/node) end the side a kind of method does not use.
-    super({ objectMode: true, autoDestroy: false, readable: requestStream, writable: responseStream } as DuplexOptions);
+    // readableHighWaterMark 0: a request is pulled only when the handler reads (no read-ahead past a
+    // pause()); a pull pending on the real call while the call ends with an error can lose the status.
+    super({
+      objectMode: true,
+      autoDestroy: false,
+      readable: requestStream,
+      writable: responseStream,
+      readableHighWaterMark: 0,
+    } as DuplexOptions);
     this[CONTEXT] = context;
     if (requestStream) this.requests = requestOrIterator as AsyncIterable<unknown>;
     else this.request = requestOrIterator;
@@ -221,10 +229,13 @@ export class StreamCallShim extends Duplex {
   }
 
   /**
-   * @internal `destroy(err)` fails the call (grpc-js would hang). `destroy()` without an error stops the
-   * requests; with responses still to end it fails the call, for nothing could end them any more.
+   * @internal `destroy(err)` fails the call (grpc-js would hang). `destroy()` without an error (or with a
+   * bare `AbortError`) stops the requests; with responses still to end it fails the call, for nothing
+   * could end them any more.
    */
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    // Leaving a `for await (const request of call)` loop early destroys the stream with a bare AbortError.
+    if (error?.name === "AbortError") error = null;
     if (this.outcome === PENDING) {
       if (error) this.fail(toFailure(error, this[CONTEXT]), error, false);
       else if (this.responseStream) {
@@ -412,8 +423,8 @@ export class StreamCallShim extends Duplex {
       this.feedFailed(new TypeError(`${this.plan.path}: the request stream yielded ${String(step.value)}`));
       return;
     }
-    if (this.push(step.value)) this.pull();
-    else this.pulling = false;
+    this.pulling = false;
+    this.push(step.value); // Node calls _read again when the handler wants more.
   }
 
   private feedFailed(error: unknown): void {
