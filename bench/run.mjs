@@ -20,6 +20,7 @@ const { values: args } = parseArgs({
     rounds: { type: "string" },
     calls: { type: "string" },
     library: { type: "string" },
+    profile: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -31,7 +32,9 @@ if (args.help) {
   --setups   run a subset of the server setups (${SERVER_SETUPS.map((setup) => setup.id).join(", ")}); raw is always kept
   --rounds   alternating rounds per scenario (default 5, quick 3)
   --calls    measured unary calls per setup and round (default 10000, quick 3000)
-  --library  benchmark the build in another checkout (a directory with package.json and dist/)`);
+  --library  benchmark the build in another checkout (a directory with package.json and dist/)
+  --profile  write a V8 CPU profile of every server process to bench/results/profiles/
+             (summarise one with: node bench/lib/profileTop.mjs <file>)`);
   process.exit(0);
 }
 
@@ -86,8 +89,13 @@ function spawnChild(script, argv, execArgv = []) {
   return { child, call, first };
 }
 
-async function startServer(setup, scenario, execArgv) {
-  const { child, call, first } = spawnChild("./lib/server.mjs", [setup.id, scenario], execArgv);
+const profileDir = path.join(path.dirname(new URL(import.meta.url).pathname), "results", "profiles");
+
+async function startServer(setup, scenario, execArgv = []) {
+  const profiling = args.profile
+    ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${scenario}-${setup.id}.cpuprofile`]
+    : [];
+  const { child, call, first } = spawnChild("./lib/server.mjs", [setup.id, scenario], [...execArgv, ...profiling]);
   const hello = await first;
   if (hello.type !== "ready") {
     child.kill();
