@@ -12,6 +12,8 @@ export interface GrpcExceptionOptions {
 }
 
 const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
+// Exceptions being inspected right now: a cause chain that loops back is shown once, not forever.
+const inspecting = new WeakSet<GrpcException>();
 
 /**
  * An error that ends a gRPC call with a chosen status. Throw it (or one of its 16 subclasses, one per
@@ -67,11 +69,21 @@ export class GrpcException extends Error {
     return `${this.name} [${this.statusString}]: ${this.details}`;
   }
 
-  /** `util.inspect` output: `toString()`, then the stack frames and the cause. */
-  [inspectCustom](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+  /** `util.inspect` output: `toString()`, then the stack frames and the cause (circular causes shown once). */
+  [inspectCustom](
+    depth: number,
+    options: { depth?: number | null },
+    inspect: (value: unknown, options: object) => string,
+  ): string {
     const stack = this.stack ?? "";
     const frames = stack.includes("\n    at ") ? stack.slice(stack.indexOf("\n    at ")) : "";
-    const cause = this.cause === undefined ? "" : `\n  [cause]: ${inspect(this.cause, options).replace(/\n/g, "\n  ")}`;
-    return this.toString() + frames + cause;
+    if (this.cause === undefined || depth < 0 || inspecting.has(this)) return this.toString() + frames;
+    inspecting.add(this);
+    try {
+      const nested = { ...options, depth: options.depth == null ? options.depth : options.depth - 1 };
+      return `${this.toString()}${frames}\n  [cause]: ${inspect(this.cause, nested).replace(/\n/g, "\n  ")}`;
+    } finally {
+      inspecting.delete(this);
+    }
   }
 }

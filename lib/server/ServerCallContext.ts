@@ -3,6 +3,8 @@ import { GrpcException } from "../exceptions/GrpcException.js";
 import { Cancelled, DeadlineExceeded } from "../exceptions/statusExceptions.js";
 import type { ErrorMapper } from "./ErrorMapper.js";
 
+const DEADLINE_SKEW_MS = 20;
+
 /** What every grpc-js server call has, whatever its kind. */
 export interface ServerSurfaceCall {
   readonly cancelled: boolean;
@@ -123,8 +125,9 @@ export class CallContext implements ServerCallContext {
 
   /** The error a cancelled call's pending work sees: `DeadlineExceeded` when the deadline passed. */
   cancellationError(): GrpcException {
+    // grpc-js's deadline timer and getDeadline() are computed apart; allow for the skew between them.
     const deadline = this.call.getDeadline();
-    return Number(deadline) <= Date.now()
+    return Number(deadline) <= Date.now() + DEADLINE_SKEW_MS
       ? new DeadlineExceeded(`Deadline exceeded in ${this.methodName}`)
       : new Cancelled(`Call to ${this.methodName} was cancelled`);
   }

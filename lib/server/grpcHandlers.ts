@@ -103,5 +103,30 @@ function errorStatus(plan: MethodPlan, context: CallContext, error: unknown): Pa
   context.settle();
   const exception =
     error instanceof GrpcException ? error : plan.exceptionToStatus.toGrpcException(error, context, plan.path);
-  return { code: exception.statusCode, details: exception.details, metadata: context.errorTrailers(exception) };
+  return {
+    code: exception.statusCode,
+    details: capDetails(exception.details),
+    metadata: context.errorTrailers(exception),
+  };
+}
+
+/** Status details longer than this many UTF-8 bytes are truncated; see {@link capDetails}. */
+const MAX_DETAILS_BYTES = 8192;
+
+/**
+ * Truncates details to {@link MAX_DETAILS_BYTES}. Details travel percent-encoded in an HTTP/2 trailer,
+ * and trailers past the client's header-list limit (64 KiB in Node) break the connection: a grpc-js
+ * client then waits for its deadline instead of seeing the status.
+ */
+function capDetails(details: string): string {
+  if (details.length <= MAX_DETAILS_BYTES / 4 || Buffer.byteLength(details) <= MAX_DETAILS_BYTES) return details;
+  const note = ` … [truncated from ${details.length} characters]`;
+  let kept = "";
+  let bytes = Buffer.byteLength(note);
+  for (const character of details) {
+    bytes += Buffer.byteLength(character);
+    if (bytes > MAX_DETAILS_BYTES) break;
+    kept += character;
+  }
+  return kept + note;
 }

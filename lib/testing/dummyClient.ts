@@ -67,6 +67,8 @@ export interface DummyClient extends AsyncDisposable {
   readonly raw: DummyServiceClient;
   /** `"127.0.0.1:<port>"`. */
   readonly address: string;
+  /** The grpc-js server serving the calls (e.g. to test shutdown during calls). */
+  readonly server: Server;
   /** Closes the client and shuts the server down; calling it again is harmless. */
   close(): Promise<void>;
 }
@@ -163,6 +165,7 @@ export async function dummyClient(options: DummyClientOptions = {}): Promise<Dum
   return {
     raw,
     address,
+    server,
     close,
     [Symbol.asyncDispose]: close,
     execute(request, callOptions = {}) {
