@@ -1,6 +1,13 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- responses are user messages of any type */
-import type { InterceptingListener, Metadata, ServiceError, StatusObject } from "@grpc/grpc-js";
+import {
+  status as Status,
+  type InterceptingListener,
+  type Metadata,
+  type ServiceError,
+  type StatusObject,
+} from "@grpc/grpc-js";
 import type { NextInterceptingCall } from "./grpcCallTypes.js";
+import { statusFromError } from "./statusFromError.js";
 
 /** What an {@link Attempt} reports to the intercepted call that started it. */
 export interface AttemptOwner {
@@ -41,13 +48,13 @@ export abstract class Attempt implements InterceptingListener {
   abstract onReceiveStatus(status: StatusObject): void;
 
   /**
-   * Fails the attempt with `error` (the request source threw): it settles with `error` and the
-   * underlying call is cancelled.
+   * Fails the attempt with `error` (its request source threw): it settles with `error` (and the status
+   * {@link statusFromError} gives it), and the underlying call is cancelled.
    */
-  abort(error: unknown, status: StatusObject): void {
+  abort(error: unknown): void {
     if (this.settled) return;
-    this.settle(status, error);
-    this.call.cancelWithStatus(status.code, status.details);
+    this.settle(statusFromError(error), error);
+    this.call.cancelWithStatus(Status.CANCELLED, "The request stream failed");
   }
 
   /** Records the outcome, reports it and wakes waiters; subclasses deliver it to their consumer. */

@@ -6,7 +6,10 @@ import type { CallCredentials, Deadline, Metadata } from "@grpc/grpc-js";
  * changed copy (e.g. `{ ...callDetails, metadata }`) to `method` to change the attempt it starts.
  */
 export interface ClientCallDetails {
-  /** The method path, `"/package.Service/Method"`. Changing it calls another method of the same channel. */
+  /**
+   * The method path, `"/package.Service/Method"`. Informational: grpc-js binds a call to its method
+   * before the interceptors run, so a changed value is ignored.
+   */
   method: string;
   /**
    * The call's deadline: a `Date` or epoch milliseconds (`Infinity` or absent: none). The caller's

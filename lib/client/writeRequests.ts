@@ -1,5 +1,4 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- requests are user messages of any type */
-import { Metadata, status as Status } from "@grpc/grpc-js";
 import type { Attempt } from "./Attempt.js";
 import type { NextInterceptingCall } from "./grpcCallTypes.js";
 
@@ -25,10 +24,6 @@ export async function writeRequests(
     }
     if (!attempt.settled) call.halfClose();
   } catch (error) {
-    attempt.abort(error, {
-      code: Status.CANCELLED,
-      details: `The request stream failed: ${String(error)}`,
-      metadata: new Metadata(),
-    });
+    attempt.abort(error);
   }
 }
