@@ -2,7 +2,18 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "build/", "lib/generated/", "examples/generated/", "node_modules/", "bench/node_modules/", "bench/results/", "docs/"] },
+  {
+    ignores: [
+      "dist/",
+      "build/",
+      "lib/generated/",
+      "examples/generated/",
+      "node_modules/",
+      "bench/node_modules/",
+      "bench/results/",
+      "docs/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
