@@ -86,7 +86,8 @@ function plan(id: number): Plan {
     [category, action, code] = ["deadline", "sleep:400", status.DEADLINE_EXCEEDED];
     deadlineMs = 20 + Math.floor(random() * 40);
   } else {
-    [category, action, code] = ["cancel", "sleep:400", status.CANCELLED];
+    // The server would answer after 3 s: only a client event loop stalled that long could miss the cancel.
+    [category, action, code] = ["cancel", "sleep:3000", status.CANCELLED];
     cancelAfterMs = 1 + Math.floor(random() * 20);
   }
   // A retried stream must fail before its first response: RetryInterceptor never retries after one.
@@ -103,6 +104,9 @@ interface Result {
   messages: number;
   output?: string;
   details?: string;
+  ms?: number;
+  /** When cancel() ran, ms after the start (cancel calls; undefined if the call settled first). */
+  cancelledAtMs?: number;
 }
 
 const CHANNELS = 8;
@@ -113,6 +117,7 @@ function runCall(p: Plan): Promise<Result> {
   return new Promise((resolve) => {
     let settled = false;
     let messages = 0;
+    let cancelledAtMs: number | undefined;
     const inputs = [...Array<string>(p.before).fill("ok"), p.action].map((input) => ({ input }));
     const options = { deadline: Date.now() + p.deadlineMs };
     const metadata = new Metadata();
@@ -120,6 +125,8 @@ function runCall(p: Plan): Promise<Result> {
     const finish = (result: Result) => {
       if (settled) return;
       settled = true;
+      result.ms = performance.now() - startedAt;
+      if (p.cancelAfterMs !== undefined) result.cancelledAtMs = cancelledAtMs;
       clearTimeout(watchdog);
       if (cancelTimer) clearTimeout(cancelTimer);
       resolve(result);
@@ -158,7 +165,14 @@ function runCall(p: Plan): Promise<Result> {
       call.on("error", (error: ServiceError) => finish({ code: error.code, messages, details: error.details }));
       call.on("end", () => finish({ code: status.OK, messages }));
     }
-    const cancelTimer = p.cancelAfterMs === undefined ? undefined : setTimeout(() => call.cancel(), p.cancelAfterMs);
+    const startedAt = performance.now();
+    const cancelTimer =
+      p.cancelAfterMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            cancelledAtMs = performance.now() - startedAt;
+            call.cancel();
+          }, p.cancelAfterMs);
     const watchdog = setTimeout(() => {
       finish({ code: "hang", messages });
       call.cancel();
@@ -181,7 +195,11 @@ function tally(p: Plan, r: Result): void {
   const describe = () =>
     `#${p.id} ${p.kind} ${p.category} ${JSON.stringify(p.action)} before=${p.before}: expected ` +
     `${status[p.code]}/${p.messages ?? "any"} messages, got ${r.code === "hang" ? "HANG" : status[r.code]}/${r.messages}` +
-    (r.details && r.code !== status.OK ? ` (${JSON.stringify(r.details.slice(0, 200))})` : "");
+    (r.details && r.code !== status.OK ? ` (${JSON.stringify(r.details.slice(0, 200))})` : "") +
+    ` after ${r.ms?.toFixed(0)} ms` +
+    (p.cancelAfterMs === undefined
+      ? ""
+      : `; cancel() due at ${p.cancelAfterMs} ms ran ${r.cancelledAtMs === undefined ? "never" : `at ${r.cancelledAtMs.toFixed(0)} ms`}`);
   if (r.code === "hang") {
     bump(hangs, key);
     if (examples.length < 20) examples.push(describe());
