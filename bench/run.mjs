@@ -2,6 +2,7 @@
 // Servers and load clients run in separate processes; see README.md for what each scenario measures.
 import { fork } from "node:child_process";
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { URL } from "node:url";
@@ -21,6 +22,7 @@ const { values: args } = parseArgs({
     calls: { type: "string" },
     library: { type: "string" },
     profile: { type: "boolean", default: false },
+    render: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -34,7 +36,13 @@ if (args.help) {
   --calls    measured unary calls per setup and round (default 10000, quick 3000)
   --library  benchmark the build in another checkout (a directory with package.json and dist/)
   --profile  write a V8 CPU profile of every server process to bench/results/profiles/
-             (summarise one with: node bench/lib/profileTop.mjs <file>)`);
+             (summarise one with: node bench/lib/profileTop.mjs <file>)
+  --render   only rewrite results.md and chart.svg from bench/results/results.json`);
+  process.exit(0);
+}
+if (args.render) {
+  const saved = JSON.parse(readFileSync(new URL("./results/results.json", import.meta.url), "utf8"));
+  console.log(writeReport(saved));
   process.exit(0);
 }
 

@@ -66,25 +66,37 @@ export function serveParent(handler) {
   });
 }
 
-/** Sends requests to a forked child and awaits its `serveParent` replies. */
-export function childRpc(child) {
+/**
+ * Sends requests to a forked child and awaits its `serveParent` replies. A request that gets no reply
+ * within `timeoutMs` rejects (and the run ends): every load is bounded in count and in time.
+ */
+export function childRpc(child, timeoutMs = 10 * 60 * 1000) {
   let nextId = 0;
   const pending = new Map();
   child.on("message", (message) => {
     const entry = pending.get(message.id);
     if (!entry) return;
     pending.delete(message.id);
+    clearTimeout(entry.timer);
     if (message.ok) entry.resolve(message.value);
     else entry.reject(new Error(message.error));
   });
   child.on("exit", (code) => {
-    for (const entry of pending.values()) entry.reject(new Error(`child exited with code ${code}`));
+    for (const entry of pending.values()) {
+      clearTimeout(entry.timer);
+      entry.reject(new Error(`child exited with code ${code}`));
+    }
     pending.clear();
   });
   return (request) =>
     new Promise((resolve, reject) => {
       const id = ++nextId;
-      pending.set(id, { resolve, reject });
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new Error(`no reply to ${request.type} within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      timer.unref();
+      pending.set(id, { resolve, reject, timer });
       child.send({ ...request, id });
     });
 }

@@ -8,7 +8,7 @@ export const TARGETS = {
   unary: { ours: 1.05, oursDecorated: 1.05, oursGrpcJs: 1.05 },
   stream: { ours: 1.1, oursDecorated: 1.1, oursGrpcJs: 1.1 },
   leakHeapGrowthMB: 5,
-  backpressureRssGrowthMB: 32,
+  backpressureRssGrowthMB: 48,
   bootstrapMs: 50,
 };
 
@@ -141,6 +141,12 @@ function header(meta) {
       `${meta.config.unaryCalls.toLocaleString("en-US")} measured unary calls (${meta.config.concurrency} in flight) or ${Math.round(meta.config.streamCalls)} streams of ${meta.config.streamMessages} messages per setup and round, after a warm-up. ` +
       "CPU is `process.cpuUsage()` (user + system) of the measured process over the window, divided by calls or messages; " +
       "the ratio is the median of the per-round ratios to the baseline measured in the same round.",
+    ...(Math.max(...meta.loadBefore.slice(0, 1), ...meta.loadAfter.slice(0, 1)) > meta.cores / 2
+      ? [
+          "- ⚠ The machine was busy with other work during this run (see the load averages): CPU figures are inflated and noisy; " +
+            "trust the paired ratios more than the absolute µs, and differences of a few percent not at all (see bench/README.md, Notes and caveats).",
+        ]
+      : []),
     ...(meta.installNote ? [`- Note: ${meta.installNote}`] : []),
   ].join("\n");
 }
@@ -178,7 +184,7 @@ function colour(row) {
 export function chart(results) {
   const width = 960;
   const labelWidth = 330;
-  const barArea = width - labelWidth - 90;
+  const barArea = width - labelWidth - 175; // room for the value label right of the longest bar
   const barHeight = 16;
   const gap = 6;
   const panels = SECTIONS.filter((section) => results.scenarios[section.key]);
@@ -226,10 +232,10 @@ export function chart(results) {
   const legend = [
     ["#8c8c8c", "baseline (raw grpc-js)"],
     ["#1b9e77", "grpc-interceptor"],
-    ["#d95f02", "other"],
+    ["#d95f02", "native interceptors and other libraries"],
   ];
   legend.forEach(([fill, text], index) => {
-    const lx = labelWidth + index * 190;
+    const lx = labelWidth + index * 180;
     out.push(
       `<rect x="${lx}" y="${y}" width="12" height="12" fill="${fill}"/>`,
       `<text x="${lx + 16}" y="${y + 10}" font-size="12">${escape(text)}</text>`,
