@@ -17,7 +17,8 @@ export { Unavailable };
 
 /** Requests with this input fail with a domain error that each setup maps to NOT_FOUND its own way. */
 export const FAIL_INPUT = "fail";
-const notFound = () => new RecordNotFound("no such record");
+const NOT_FOUND_MESSAGE = "no such record";
+const notFound = () => new RecordNotFound(NOT_FOUND_MESSAGE);
 
 /** Applies legacy-style decorators from plain JavaScript, as TypeScript's `experimentalDecorators` output does. */
 export function decorate(target, { classDecorators = [], methods = {} } = {}) {
@@ -115,7 +116,7 @@ async function oursPlain() {
   const { ours, PassThrough } = await oursKit();
   class PlainServicer extends AsyncServicer {
     async execute(request) {
-      if (request.input === FAIL_INPUT) throw new ours.exceptions.NotFound(notFound().message);
+      if (request.input === FAIL_INPUT) throw new ours.exceptions.NotFound(NOT_FOUND_MESSAGE);
       return { output: request.input };
     }
   }
