@@ -54,19 +54,21 @@ export function toFailure(error: unknown, context: ServerCallContext, trailer?: 
     if (trailer instanceof Metadata) context.setTrailingMetadata(trailer);
     return error;
   }
-  const { code, details, message, metadata } = error as {
-    code?: unknown;
-    details?: unknown;
-    message?: unknown;
-    metadata?: unknown;
-  };
-  const trailers = trailer instanceof Metadata ? trailer : metadata instanceof Metadata ? metadata : undefined;
-  if (!isErrorCode(code) || claimedByRule(error, context)) {
-    if (trailer instanceof Metadata) context.setTrailingMetadata(trailer);
-    return error;
+  try {
+    const status = error as { code?: unknown; details?: unknown; message?: unknown; metadata?: unknown };
+    const code = status.code;
+    if (isErrorCode(code) && !claimedByRule(error, context)) {
+      const { details, metadata } = status;
+      const text =
+        typeof details === "string" ? details : typeof status.message === "string" ? status.message : undefined;
+      const trailers = trailer instanceof Metadata ? trailer : metadata instanceof Metadata ? metadata : undefined;
+      return new GrpcException(text, { statusCode: code, metadata: trailers, cause: error });
+    }
+  } catch {
+    // An object whose properties throw is no status; the stage deals with it as it is.
   }
-  const text = typeof details === "string" ? details : typeof message === "string" ? message : undefined;
-  return new GrpcException(text, { statusCode: code, metadata: trailers, cause: error });
+  if (trailer instanceof Metadata) context.setTrailingMetadata(trailer);
+  return error;
 }
 
 // A domain error that happens to carry an integer `code` must still follow its @MapErrors rule.
