@@ -21,7 +21,10 @@ export interface ClientInterceptor {
  *
  * An instance is itself a grpc-js `Interceptor` function (the constructor returns a callable object
  * whose prototype is the subclass's), so `new Client(address, creds, { interceptors: [new Auth()] })`
- * works directly; {@link toGrpcInterceptor} also accepts plain intercept functions.
+ * works directly; {@link toGrpcInterceptor} also accepts plain intercept functions. Instances inherit
+ * `Function.prototype` (`call`, `apply`, `bind`); `name` (the class name by default) and `length` are
+ * writable, so subclasses may declare such fields (with `override` under `noImplicitOverride`). One
+ * instance serves any number of concurrent calls: keep per-call state in `intercept`'s locals.
  *
  * How a call ends:
  * - `intercept` returns (or resolves to) a response, or an `AsyncIterable`/`Iterable` of responses for
