@@ -132,6 +132,11 @@ export class CallContext implements ServerCallContext {
       : new Cancelled(`Call to ${this.methodName} was cancelled`);
   }
 
+  /** True once the server has finished the call (see {@link settle}). */
+  get isSettled(): boolean {
+    return this.settled;
+  }
+
   /** Marks the call as finished by the server; after this the signal never aborts. */
   settle(): void {
     this.settled = true;

@@ -2,16 +2,92 @@ import type { Readable } from "node:stream";
 import type { CallContext } from "./ServerCallContext.js";
 
 /**
- * The request messages of a client-streaming or bidi call as an `AsyncIterable`. Unlike iterating the
- * call directly, ending the loop early does not destroy the call (which would lose the responses of a
- * bidi call); a call cancelled mid-read throws `Cancelled` or `DeadlineExceeded` instead of a stream error.
+ * The request messages of a client-streaming or bidi call as an `AsyncIterable`. Unlike Node's own
+ * iterator of the call, it never destroys the call: not when the loop ends early (that would lose a bidi
+ * call's responses) and not on an "error" event (the server sends a stream's error status by emitting
+ * one, and a destroyed call never sends its status). A call cancelled mid-read throws `Cancelled` or
+ * `DeadlineExceeded`; once the server has settled the call, a pending read just ends.
  * (A grpc-js client's `cancel()` half-closes before it resets the stream, so the server may see the
  * requests end normally first; `context.signal` aborts a moment later.)
  */
-export async function* requestStream(call: Readable, context: CallContext): AsyncGenerator<unknown, void, undefined> {
-  try {
-    yield* call.iterator({ destroyOnReturn: false });
-  } catch (error) {
-    throw context.cancelled ? context.cancellationError() : error;
+export function requestStream(call: Readable, context: CallContext): AsyncIterable<unknown> {
+  return { [Symbol.asyncIterator]: () => new RequestReader(call, context) };
+}
+
+type Waiter = { resolve: (result: IteratorResult<unknown>) => void; reject: (error: unknown) => void };
+const DONE: IteratorResult<unknown> = { done: true, value: undefined };
+
+class RequestReader implements AsyncIterator<unknown> {
+  private waiter: Waiter | undefined;
+  private finished = false;
+  private failure: { error: unknown } | undefined;
+
+  constructor(
+    private readonly call: Readable,
+    private readonly context: CallContext,
+  ) {
+    call.on("readable", this.onReadable);
+    call.on("end", this.onEnd);
+    call.on("close", this.onClose);
+    call.on("error", this.onError);
+  }
+
+  next(): Promise<IteratorResult<unknown>> {
+    if (this.failure) return Promise.reject(this.failure.error);
+    if (this.finished) return Promise.resolve(DONE);
+    const value: unknown = this.call.read();
+    if (value !== null) return Promise.resolve({ done: false, value });
+    return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<unknown>> {
+    this.finish();
+    return Promise.resolve(DONE);
+  }
+
+  private readonly onReadable = () => {
+    if (!this.waiter) return;
+    const value: unknown = this.call.read();
+    if (value === null) return;
+    const { resolve } = this.waiter;
+    this.waiter = undefined;
+    resolve({ done: false, value });
+  };
+
+  private readonly onEnd = () => this.finish();
+
+  // A close without "end": grpc-js destroyed the call because it was cancelled, or the call is over.
+  private readonly onClose = () => this.fail(this.context.cancelled ? this.context.cancellationError() : undefined);
+
+  private readonly onError = (error: unknown) =>
+    this.fail(this.context.cancelled ? this.context.cancellationError() : error);
+
+  /** Ends the iteration with `error`; with none (the server already settled the call), just ends it. */
+  private fail(error: unknown): void {
+    if (this.finished) return;
+    if (error === undefined || this.context.isSettled) {
+      this.finish();
+      return;
+    }
+    this.failure = { error };
+    const waiter = this.waiter;
+    this.detach();
+    waiter?.reject(error);
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    const waiter = this.waiter;
+    this.detach();
+    waiter?.resolve(DONE);
+  }
+
+  private detach(): void {
+    this.finished = true;
+    this.waiter = undefined;
+    this.call.removeListener("readable", this.onReadable);
+    this.call.removeListener("end", this.onEnd);
+    this.call.removeListener("close", this.onClose);
+    this.call.removeListener("error", this.onError);
   }
 }

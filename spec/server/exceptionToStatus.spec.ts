@@ -202,6 +202,28 @@ for (const handlerStyle of handlerStyles) {
       expect(error.code).to.equal(status.NOT_FOUND);
     });
 
+    it("sends the status of a stream that fails while a request read is pending", async () => {
+      const failWhileReading = async function* (
+        _method: ServerMethod,
+        requests: AsyncIterable<unknown>,
+      ): AsyncGenerator<DummyResponse> {
+        const reading = requests[Symbol.asyncIterator]();
+        await reading.next(); // the first request
+        const pending = reading.next(); // the client keeps its side open: this read stays pending
+        pending.catch(() => {});
+        yield { output: "before" };
+        throw new NotFound("failed mid-read");
+      };
+      await using client = await dummyClient({ handlerStyle, interceptors: [failWhileReading] });
+      const openRequests = async function* () {
+        yield { input: "a" };
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+      };
+      const { items, error } = await collectUntilFailure(client.executeClientServerStream(openRequests(), soon(2000)));
+      expect(items).to.deep.equal([{ output: "before" }]);
+      expect([error.code, error.details]).to.deep.equal([status.NOT_FOUND, "failed mid-read"]);
+    });
+
     it("handles an error raised while the request stream is read", async () => {
       const failingReader = (method: ServerMethod, requests: AsyncIterable<unknown>, context: ServerCallContext) =>
         method(
