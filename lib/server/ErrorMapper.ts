@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- rules accept the user's own error types */
 import type { status } from "@grpc/grpc-js";
 import { GrpcException } from "../exceptions/GrpcException.js";
+import { withoutStackTrace } from "../exceptions/withoutStackTrace.js";
 import { describe } from "../statusCodes.js";
 
 /** A class of errors: anything with a prototype that thrown errors can inherit from. */
@@ -27,7 +28,10 @@ export class ErrorMapper {
     if (typeof error !== "object" || error === null) return undefined;
     const rule = this.ruleFor(error);
     if (rule === null) return undefined;
-    if (typeof rule === "number") return new GrpcException(messageOf(error), { statusCode: rule, cause: error });
+    if (typeof rule === "number") {
+      const details = messageOf(error);
+      return withoutStackTrace(() => new GrpcException(details, { statusCode: rule, cause: error }));
+    }
     const mapped: unknown = rule(error);
     if (mapped instanceof GrpcException) return mapped;
     throw new TypeError(

@@ -2,6 +2,7 @@
 import { inspect } from "node:util";
 import { status } from "@grpc/grpc-js";
 import { GrpcException } from "../exceptions/GrpcException.js";
+import { withoutStackTrace } from "../exceptions/withoutStackTrace.js";
 import { isErrorCode, statusName } from "../statusCodes.js";
 import { CallContext, type ServerCallContext } from "./ServerCallContext.js";
 import { ServerInterceptor, type ServerMethod } from "./ServerInterceptor.js";
@@ -99,14 +100,16 @@ export class ExceptionToStatusInterceptor extends ServerInterceptor {
     } catch (ruleError) {
       return this.toGrpcException(ruleError, context, methodName);
     }
-    if (isErrorCode(context.code)) {
-      return new GrpcException(context.details ?? `${statusName(context.code)}`, {
-        statusCode: context.code,
-        cause: error,
-      });
+    const code = context.code;
+    if (isErrorCode(code)) {
+      const details = context.details ?? statusName(code);
+      return withoutStackTrace(() => new GrpcException(details, { statusCode: code, cause: error }));
     }
     this.reportUnknownException(error, methodName, context);
-    return new GrpcException(this.unknownDetails(error), { statusCode: this.statusOnUnknownException, cause: error });
+    const details = this.unknownDetails(error);
+    return withoutStackTrace(
+      () => new GrpcException(details, { statusCode: this.statusOnUnknownException, cause: error }),
+    );
   }
 
   /** Hands an unknown exception to the `onUnknownException` reporter; a failing reporter is reported to the console. */

@@ -92,12 +92,23 @@ async function writeAll(
   call: ClientWritableStream<DummyRequest> | ClientDuplexStream<DummyRequest, DummyResponse>,
   requests: Iterable<DummyRequest> | AsyncIterable<DummyRequest>,
 ): Promise<void> {
+  // Once the call is over (failed, cancelled, past its deadline) stop pulling requests: an endless
+  // request source must not keep being read, nor a "drain" that will never come be awaited.
+  let over = false;
+  const ended = new Promise<void>((resolve) =>
+    call.once("status", () => {
+      over = true;
+      resolve();
+    }),
+  );
   try {
     for await (const request of requests) {
-      if (!call.write(request)) await once(call, "drain");
+      if (over) return;
+      if (!call.write(request)) await Promise.race([once(call, "drain"), ended]);
     }
-    call.end();
+    if (!over) call.end();
   } catch (error) {
+    if (over) return;
     call.cancel();
     throw error;
   }

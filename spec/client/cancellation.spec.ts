@@ -28,7 +28,8 @@ function hanging() {
 
 /**
  * Retries every failure forever after `backoffMs` (streaming requests buffered, streaming responses
- * retried until a message arrived): only the deadline or a cancellation stops it.
+ * retried until a message arrived): only the deadline or a cancellation stops it, after which `method`
+ * fails at once with DEADLINE_EXCEEDED or CANCELLED and the loop ends (so no timer outlives the test).
  */
 class StubbornRetry extends ClientInterceptor {
   attempts = 0;
@@ -58,6 +59,7 @@ class StubbornRetry extends ClientInterceptor {
         return await pending;
       } catch (error) {
         this.lastError = error;
+        if (callIsOver(error)) throw error;
         await sleep(this.backoffMs);
       }
     }
@@ -74,10 +76,16 @@ class StubbornRetry extends ClientInterceptor {
         return;
       } catch (error) {
         this.lastError = error;
+        if (callIsOver(error)) throw error;
         await sleep(this.backoffMs);
       }
     }
   }
+}
+
+function callIsOver(error: unknown): boolean {
+  const code = (error as Partial<ServiceError>).code;
+  return code === status.DEADLINE_EXCEEDED || code === status.CANCELLED;
 }
 
 /** Awaits `ms` before calling the method. */

@@ -1,9 +1,18 @@
-// Root hooks for every spec run: a warning that signals a leak fails the run, like an unhandled
-// rejection or an uncaught exception (which mocha already reports as failures).
+// Root hooks for every spec run. A warning that signals a leak fails the run, like an unhandled
+// rejection or an uncaught exception (which mocha already reports as failures). So does a process
+// that stays alive after the last test: a leaked timer, socket or server must fail CI, not hang it.
 process.on("warning", (warning) => {
   if (warning.name === "MaxListenersExceededWarning") {
     throw warning;
   }
 });
 
-export const mochaHooks = {};
+export const mochaHooks = {
+  afterAll(): void {
+    setTimeout(() => {
+      console.error("The test process is still running 5 s after the last test; left behind:");
+      console.error(process.getActiveResourcesInfo());
+      process.exit(1);
+    }, 5000).unref();
+  },
+};
