@@ -12,6 +12,8 @@ export const mochaHooks = {
     setTimeout(() => {
       console.error("The test process is still running 5 s after the last test; left behind:");
       console.error(process.getActiveResourcesInfo());
+      // Mocha sets the exit code in its own "exit" listener; this one, added later, has the last word.
+      process.once("exit", () => (process.exitCode = 1));
       process.exit(1);
     }, 5000).unref();
   },
