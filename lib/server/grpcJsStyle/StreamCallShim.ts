@@ -9,14 +9,13 @@ import {
   misuse,
   PENDING,
   SUCCEEDED,
-  sendMetadata,
-  surface,
   toFailure,
   unwatchCall,
   watchCall,
   type GrpcJsMethodPlan,
   type Outcome,
 } from "./common.js";
+import { CallSurface } from "./CallSurface.js";
 
 type WriteCallback = (error?: Error | null) => void;
 
@@ -34,11 +33,9 @@ const RAISED = 2;
  * responses the interceptors see, which the server's writer pulls (so `write()` returns `false` and
  * `"drain"` follows, as in grpc-js). Every way the handler fails ends the innermost step with an error.
  */
-export class StreamCallShim extends Duplex {
+export class StreamCallShim extends CallSurface(Duplex) {
   /** True once the real call was cancelled (or its deadline passed) before the handler finished. */
   cancelled = false;
-  /** The context the interceptors passed down; see `contextOf`. */
-  readonly [CONTEXT]: ServerCallContext;
   /** The request message of a server-streaming call. */
   readonly request: unknown;
   /** The `callback` of a client-streaming call. */
@@ -107,46 +104,6 @@ export class StreamCallShim extends Duplex {
     this.invoke();
     if (this.outcome === PENDING) this.watch();
     return new ShimResponses(this);
-  }
-
-  /** The client's invocation metadata. */
-  get metadata(): Metadata {
-    return this[CONTEXT].metadata;
-  }
-
-  /** As grpc-js's `getPeer()`. */
-  getPeer(): string {
-    return surface.getPeer(this[CONTEXT]);
-  }
-
-  /** As grpc-js's `getDeadline()`: a `Date`, epoch milliseconds, or `Infinity`. */
-  getDeadline(): Date | number {
-    return surface.getDeadline(this[CONTEXT]);
-  }
-
-  /** The method path, `"/package.Service/Method"`. */
-  getPath(): string {
-    return this[CONTEXT].methodName;
-  }
-
-  /** As grpc-js's `getHost()`. */
-  getHost(): string {
-    return surface.getHost(this[CONTEXT]);
-  }
-
-  /** As grpc-js's `getAuthContext()`. */
-  getAuthContext(): ReturnType<typeof surface.getAuthContext> {
-    return surface.getAuthContext(this[CONTEXT]);
-  }
-
-  /** As grpc-js's `getMetricsRecorder()`. */
-  getMetricsRecorder(): ReturnType<typeof surface.getMetricsRecorder> {
-    return surface.getMetricsRecorder(this[CONTEXT]);
-  }
-
-  /** Sends response headers (through the context); a second call is ignored, as in grpc-js. */
-  sendMetadata(metadata: Metadata): void {
-    sendMetadata(this[CONTEXT], metadata);
   }
 
   /**

@@ -9,25 +9,22 @@ import {
   misuse,
   PENDING,
   SUCCEEDED,
-  sendMetadata,
-  surface,
   toFailure,
   unwatchCall,
   watchCall,
   type GrpcJsMethodPlan,
   type Outcome,
 } from "./common.js";
+import { CallSurface } from "./CallSurface.js";
 
 /**
  * The `call` a grpc-js-style unary handler receives: grpc-js's `ServerUnaryCall` API, fed by what the
  * interceptors passed down (the request they may have changed, their context). Its `callback`, a throw,
  * `emit("error", err)` and `destroy(err)` become the outcome of the chain's innermost step.
  */
-export class UnaryCallShim extends EventEmitter {
+export class UnaryCallShim extends CallSurface(EventEmitter) {
   /** True once the real call was cancelled or its deadline passed while the handler had not answered. */
   cancelled = false;
-  /** The context the interceptors passed down; see `contextOf`. */
-  readonly [CONTEXT]: ServerCallContext;
   /** The `callback` handed to the handler. */
   readonly callback: sendUnaryData<unknown>;
   private outcome: Outcome = PENDING;
@@ -67,46 +64,6 @@ export class UnaryCallShim extends EventEmitter {
     if (watchCall(this[CONTEXT], relay)) this.relay = relay;
     else this.onCallEnd();
     return promise;
-  }
-
-  /** The client's invocation metadata. */
-  get metadata(): Metadata {
-    return this[CONTEXT].metadata;
-  }
-
-  /** As grpc-js's `getPeer()`. */
-  getPeer(): string {
-    return surface.getPeer(this[CONTEXT]);
-  }
-
-  /** As grpc-js's `getDeadline()`: a `Date`, epoch milliseconds, or `Infinity`. */
-  getDeadline(): Date | number {
-    return surface.getDeadline(this[CONTEXT]);
-  }
-
-  /** The method path, `"/package.Service/Method"`. */
-  getPath(): string {
-    return this[CONTEXT].methodName;
-  }
-
-  /** As grpc-js's `getHost()`. */
-  getHost(): string {
-    return surface.getHost(this[CONTEXT]);
-  }
-
-  /** As grpc-js's `getAuthContext()`. */
-  getAuthContext(): ReturnType<typeof surface.getAuthContext> {
-    return surface.getAuthContext(this[CONTEXT]);
-  }
-
-  /** As grpc-js's `getMetricsRecorder()`. */
-  getMetricsRecorder(): ReturnType<typeof surface.getMetricsRecorder> {
-    return surface.getMetricsRecorder(this[CONTEXT]);
-  }
-
-  /** Sends response headers (through the context); a second call is ignored, as in grpc-js. */
-  sendMetadata(metadata: Metadata): void {
-    sendMetadata(this[CONTEXT], metadata);
   }
 
   /** Fails the call with `error` (grpc-js would hang; the shim does not). */

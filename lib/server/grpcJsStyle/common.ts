@@ -1,11 +1,9 @@
-import { Metadata, type ServerUnaryCall } from "@grpc/grpc-js";
+import { Metadata } from "@grpc/grpc-js";
 import { GrpcException } from "../../exceptions/GrpcException.js";
 import { Cancelled } from "../../exceptions/statusExceptions.js";
 import { isErrorCode } from "../../statusCodes.js";
 import type { ExceptionToStatusInterceptor } from "../ExceptionToStatusInterceptor.js";
 import { CallContext, type ServerCallContext, type ServerSurfaceCall } from "../ServerCallContext.js";
-
-type GrpcSurfaceCall = ServerUnaryCall<unknown, unknown>;
 
 /** What the adapter of one grpc-js-style method knows, resolved once at `bootstrap`. */
 export interface GrpcJsMethodPlan {
@@ -87,32 +85,6 @@ export function misuse(plan: GrpcJsMethodPlan, what: string): Error {
   error.name = "GrpcJsHandlerMisuse";
   return error;
 }
-
-/**
- * The parts of grpc-js's `ServerSurfaceCall` every shim has, read from the context the interceptors
- * passed down (so a context an interceptor replaced is honoured).
- */
-export const surface = {
-  getPeer(context: ServerCallContext): string {
-    return context.peer;
-  },
-  getDeadline(context: ServerCallContext): Date | number {
-    const real = realCallOf(context);
-    return real ? real.getDeadline() : (context.deadline ?? Infinity);
-  },
-  getHost(context: ServerCallContext): string {
-    const real = realCallOf(context) as Partial<GrpcSurfaceCall> | undefined;
-    return real?.getHost?.() ?? "";
-  },
-  getAuthContext(context: ServerCallContext): ReturnType<GrpcSurfaceCall["getAuthContext"]> {
-    const real = realCallOf(context) as Partial<GrpcSurfaceCall> | undefined;
-    return real?.getAuthContext?.() ?? {};
-  },
-  getMetricsRecorder(context: ServerCallContext): ReturnType<GrpcSurfaceCall["getMetricsRecorder"]> | undefined {
-    const real = realCallOf(context) as Partial<GrpcSurfaceCall> | undefined;
-    return real?.getMetricsRecorder?.();
-  },
-};
 
 /**
  * Sends response headers through the context; like grpc-js, a second send (or one after an interceptor
