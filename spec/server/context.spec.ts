@@ -3,16 +3,8 @@ import { Metadata, status } from "@grpc/grpc-js";
 import type { ServerCallContext, ServerMethod } from "grpc-interceptor";
 import { Cancelled, DeadlineExceeded } from "grpc-interceptor/exceptions";
 import { dummyClient, type DummyRequest } from "grpc-interceptor/testing";
-import { collect, failure, sleep, soon } from "../support/calls.js";
+import { collect, eventually, failure, sleep, soon } from "../support/calls.js";
 import { handlerStyles } from "../support/styles.js";
-
-/** Resolves when `check` holds, polling; fails after a second. */
-async function eventually(check: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !check(); waited += 10) {
-    if (waited > 1000) expect.fail(`timed out waiting until ${what}`);
-    await sleep(10);
-  }
-}
 
 function cancelledListeners(context: ServerCallContext): number {
   return (context as unknown as { call: { listenerCount(event: string): number } }).call.listenerCount("cancelled");

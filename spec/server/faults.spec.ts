@@ -9,17 +9,18 @@ import {
 } from "grpc-interceptor";
 import { DeadlineExceeded, NotFound } from "grpc-interceptor/exceptions";
 import { DummyService, GrpcJsDummyService, dummyClient, raises, type SpecialCase } from "grpc-interceptor/testing";
-import { collect, collectUntilFailure, failure, recordingExceptionToStatus, sleep, soon } from "../support/calls.js";
+import {
+  collect,
+  collectUntilFailure,
+  eventually,
+  failure,
+  recordingExceptionToStatus,
+  sleep,
+  soon,
+} from "../support/calls.js";
 import { handlerStyles } from "../support/styles.js";
 
 const SECRET = "s3cr3t-token-in-error";
-
-async function eventually(check: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !check(); waited += 10) {
-    if (waited > 2000) expect.fail(`timed out waiting until ${what}`);
-    await sleep(10);
-  }
-}
 
 /** Counts calls in progress inside the chain, so a test can see that nothing is left running. */
 function inFlightCounter() {

@@ -53,3 +53,11 @@ export function recordingExceptionToStatus(
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Resolves once `check` holds (polled every 10 ms); fails the test after `ms` milliseconds. */
+export async function eventually(check: () => boolean, what: string, ms = 2000): Promise<void> {
+  for (let waited = 0; !check(); waited += 10) {
+    if (waited > ms) expect.fail(`timed out waiting until ${what}`);
+    await sleep(10);
+  }
+}
