@@ -1,0 +1,61 @@
+import { execFile } from "node:child_process";
+import { expect } from "chai";
+
+/** Runs an example as its header says (`npx tsx examples/<file>`), returning its output. */
+function runExample(file: string): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile("node_modules/.bin/tsx", [`examples/${file}`], { timeout: 30_000 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`examples/${file} failed: ${error.message}\n${stdout}\n${stderr}`)) : resolve(stdout),
+    ),
+  );
+}
+
+describe("examples", function () {
+  this.timeout(40_000);
+
+  it("demo: decorated service, per-method auth, mapped domain errors, all four kinds", async () => {
+    const output = await runExample("demo.ts");
+    for (const line of [
+      'status  NOT_FOUND: No book with id "42"',
+      "server  auth: accepted",
+      "status  UNAUTHENTICATED: A valid token is required to add books",
+      'status  INVALID_ARGUMENT: Book "7" has no title',
+      "status  FAILED_PRECONDITION: The library is closed for inventory",
+      "logging: /library.Library/ListBooks streamed 2 messages",
+      "status  ABORTED: The librarian left the chat",
+    ]) {
+      expect(output).to.contain(line);
+    }
+    expect(output.match(/server {2}auth:/g)).to.have.length(4); // AddBooks only, never the other methods
+  });
+
+  it("quick start: the README's code as it is", async () => {
+    const output = await runExample("quickstart.ts");
+    expect(output).to.contain("{ output: 'hello' }");
+    expect(output).to.contain("NOT_FOUND no such thing");
+    expect(output).to.match(/\/DummyService\/Execute took \d+ ms/);
+  });
+
+  it("grpc-js style: an existing XxxServer class decorated without changing its handlers", async () => {
+    const output = await runExample("grpc-js-style.ts");
+    expect(output).to.match(/NOT_FOUND/);
+  });
+
+  it("metrics: calls counted per method and final status", async () => {
+    const output = await runExample("metrics.ts");
+    expect(output).to.contain("/DummyService/Execute OK: 2");
+    expect(output).to.contain("/DummyService/Execute NOT_FOUND: 1");
+    expect(output).to.contain("/DummyService/Execute UNKNOWN: 1");
+    expect(output).to.contain("/DummyService/ExecuteServerStream OK: 1");
+  });
+
+  it("client retry: UNAVAILABLE retried with backoff until it succeeds", async () => {
+    const output = await runExample("client-retry.ts");
+    expect(output).to.contain("response: flaky after 3 attempts");
+    expect(output.match(/attempt: \/DummyService\/Execute UNAVAILABLE/g)).to.have.length(2);
+  });
+
+  it("testing your own interceptor with dummyClient", async () => {
+    expect(await runExample("testing-your-interceptor.ts")).to.contain("ok: the metrics interceptor counts");
+  });
+});
