@@ -16,6 +16,7 @@ import { statusFromError } from "./statusFromError.js";
 import { StreamAttempt } from "./StreamAttempt.js";
 import { UnaryAttempt } from "./UnaryAttempt.js";
 import { writeRequests } from "./writeRequests.js";
+import { isPromiseLike } from "../typeGuards.js";
 
 /** Anything with an `intercept` method: a `ClientInterceptor`. */
 export interface InterceptTarget {
@@ -24,10 +25,6 @@ export interface InterceptTarget {
 
 const NO_CONTEXT: MessageContext = Object.freeze({});
 const MAX_TIMEOUT = 2 ** 31 - 1;
-
-function isPromiseLike(value: any): value is PromiseLike<any> {
-  return value instanceof Promise || (value !== null && typeof value === "object" && typeof value.then === "function");
-}
 
 function okStatus(): StatusObject {
   return { code: Status.OK, details: "OK", metadata: new Metadata() };

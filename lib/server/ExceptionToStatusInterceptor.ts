@@ -6,7 +6,8 @@ import { withoutStackTrace } from "../exceptions/withoutStackTrace.js";
 import { isErrorCode, statusName } from "../statusCodes.js";
 import { CallContext, type ServerCallContext } from "./ServerCallContext.js";
 import { ServerInterceptor, type ServerMethod } from "./ServerInterceptor.js";
-import { guardStream, isAsyncIterable, isPromiseLike } from "./responseStreams.js";
+import { isAsyncIterable, isPromiseLike } from "../typeGuards.js";
+import { guardStream } from "./responseStreams.js";
 
 /** Receives every error that ends a call as an unknown exception, with its stack, on the server side. */
 export type UnknownExceptionReporter = (error: unknown, methodName: string, context: ServerCallContext) => void;

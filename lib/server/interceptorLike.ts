@@ -6,7 +6,7 @@ function isInterceptorClass(value: unknown): value is ServerInterceptorClass {
 }
 
 /** True for the three interceptor forms. Classes are recognised by an `intercept` method on the prototype. */
-export function isInterceptorLike(value: unknown): value is InterceptorLike {
+function isInterceptorLike(value: unknown): value is InterceptorLike {
   if (typeof value === "function") return true;
   return typeof value === "object" && value !== null && typeof (value as ServerInterceptor).intercept === "function";
 }

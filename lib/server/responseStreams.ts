@@ -1,20 +1,11 @@
 import { describe } from "../statusCodes.js";
-
-/** True for promises and other thenables. */
-export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
-}
-
-/** True for objects with `Symbol.asyncIterator`. */
-export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof (value as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === "function";
-}
+import { isAsyncIterable, isPromiseLike } from "../typeGuards.js";
 
 /**
  * The async iterator of what a streaming step returned: an `AsyncIterable`, a (non-string) `Iterable`,
  * or a promise of either (an `async intercept` that returns `method(...)`).
  */
-export function iterate(value: unknown, methodName: string): AsyncIterator<unknown> {
+function iterate(value: unknown, methodName: string): AsyncIterator<unknown> {
   if (isAsyncIterable(value)) return value[Symbol.asyncIterator]();
   if (isPromiseLike(value)) return iterateWhenResolved(value, methodName);
   if (typeof value !== "string" && typeof (value as Iterable<unknown> | null)?.[Symbol.iterator] === "function") {
