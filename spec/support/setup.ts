@@ -1,6 +1,10 @@
-// Root hooks for every spec run. A warning that signals a leak fails the run, like an unhandled
-// rejection or an uncaught exception (which mocha already reports as failures). So does a process
-// that stays alive after the last test: a leaked timer, socket or server must fail CI, not hang it.
+// Root hooks for every spec run. An unhandled rejection fails the run, as an uncaught exception does
+// (mocha reports those; it does not watch rejections on its own). So does a warning that signals a leak,
+// and a process that stays alive after the last test: a leaked timer, socket or server must fail CI,
+// not hang it.
+process.on("unhandledRejection", (reason) => {
+  throw reason;
+});
 process.on("warning", (warning) => {
   if (warning.name === "MaxListenersExceededWarning") {
     throw warning;
