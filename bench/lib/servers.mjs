@@ -212,25 +212,7 @@ async function niceGrpc(scenario) {
   let server = nice.createServer();
   let builder = server;
   for (const each of middleware) builder = builder.with(each);
-  builder.add(testing.DummyServiceService, {
-    async execute(request) {
-      if (request.input === FAIL_INPUT) throw notFound();
-      return { output: request.input };
-    },
-    async *executeServerStream(request) {
-      const { count, size } = parseStreamRequest(request.input);
-      const message = streamMessage(size);
-      for (let i = 0; i < count; i++) yield message;
-    },
-    async executeClientStream(requests) {
-      let output = "";
-      for await (const request of requests) output += request.input;
-      return { output };
-    },
-    async *executeClientServerStream(requests) {
-      for await (const request of requests) yield { output: request.input };
-    },
-  });
+  builder.add(testing.DummyServiceService, new AsyncServicer());
   const port = await server.listen("127.0.0.1:0");
   return { port, close: () => server.forceShutdown() };
 }
