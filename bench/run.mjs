@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { URL } from "node:url";
 import { parseArgs } from "node:util";
-import { childRpc, status } from "./lib/common.mjs";
+import { childRpc, median, status } from "./lib/common.mjs";
 import { writeReport } from "./lib/report.mjs";
 import { SERVER_SETUPS } from "./lib/servers.mjs";
 import { installPeers, stageLibrary, versionOf } from "./lib/stage.mjs";
@@ -22,6 +22,7 @@ const { values: args } = parseArgs({
     calls: { type: "string" },
     library: { type: "string" },
     profile: { type: "boolean", default: false },
+    unpinned: { type: "boolean", default: false },
     render: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -35,6 +36,8 @@ if (args.help) {
   --rounds   alternating rounds per scenario (default 5, quick 3)
   --calls    measured unary calls per setup and round (default 10000, quick 3000)
   --library  benchmark the build in another checkout (a directory with package.json and dist/)
+  --unpinned do not pin the processes to CPUs (by default servers get the last CPU, clients and
+             this orchestrator the first, so the measured process never waits for its load)
   --profile  write a V8 CPU profile of every server process to bench/results/profiles/
              (summarise one with: node bench/lib/profileTop.mjs <file>)
   --render   only rewrite results.md and chart.svg from bench/results/results.json`);
@@ -67,12 +70,6 @@ const config = {
   bootstrapMethods: 200,
 };
 
-const median = (values) => {
-  const sorted = values.filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 const log = (...parts) => console.error(...parts);
 
 // ---- child processes ------------------------------------------------------------------------------
@@ -82,11 +79,32 @@ process.on("exit", () => {
   for (const child of children) child.kill();
 });
 
-function spawnChild(script, argv, execArgv = []) {
+// Servers on the last CPU, load clients and this orchestrator on the first: the measured process has a
+// core of its own instead of competing with its load, which makes the rounds far steadier on 2 cores.
+const cpuCount = os.cpus().length;
+const pinning = !args.unpinned && cpuCount >= 2 && hasTaskset();
+const CPU_OF = { server: cpuCount - 1, client: 0 };
+
+function hasTaskset() {
+  try {
+    execFileSync("taskset", ["-p", String(process.pid)], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Pins every thread of process `pid` (and the threads it starts later) to one CPU. */
+function pin(pid, cpu) {
+  if (pinning) execFileSync("taskset", ["-a", "-p", "-c", String(cpu), String(pid)], { stdio: "ignore" });
+}
+
+function spawnChild(script, argv, execArgv = [], role = "client") {
   const child = fork(new URL(script, import.meta.url), argv, {
     execArgv,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
+  pin(child.pid, CPU_OF[role]);
   children.add(child);
   child.on("exit", () => children.delete(child));
   const call = childRpc(child);
@@ -103,7 +121,12 @@ async function startServer(setup, scenario, execArgv = []) {
   const profiling = args.profile
     ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${scenario}-${setup.id}.cpuprofile`]
     : [];
-  const { child, call, first } = spawnChild("./lib/server.mjs", [setup.id, scenario], [...execArgv, ...profiling]);
+  const { child, call, first } = spawnChild(
+    "./lib/server.mjs",
+    [setup.id, scenario],
+    [...execArgv, ...profiling],
+    "server",
+  );
   const hello = await first;
   if (hello.type !== "ready") {
     child.kill();
@@ -342,6 +365,7 @@ async function bootstrapScenario() {
 
 // ---- main -----------------------------------------------------------------------------------------
 
+pin(process.pid, CPU_OF.client);
 const installNote = installPeers();
 const libraryVersion = await stageLibrary(args.library ? path.resolve(args.library) : undefined);
 const startedAt = new Date();
@@ -367,7 +391,8 @@ results.meta = {
   seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
   command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
   cpu: os.cpus()[0]?.model ?? "unknown",
-  cores: os.cpus().length,
+  cores: cpuCount,
+  pinning: pinning ? `servers on CPU ${CPU_OF.server}, clients and orchestrator on CPU ${CPU_OF.client}` : undefined,
   memoryGiB: Math.round(os.totalmem() / 2 ** 30),
   loadBefore,
   loadAfter: os.loadavg(),

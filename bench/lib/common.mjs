@@ -100,3 +100,11 @@ export function childRpc(child, timeoutMs = 10 * 60 * 1000) {
       child.send({ ...request, id });
     });
 }
+
+/** The median of the finite values, or NaN when there are none. */
+export function median(values) {
+  const sorted = values.filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}

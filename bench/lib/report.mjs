@@ -1,16 +1,22 @@
 // Turns the results into bench/results/results.md, chart.svg and results.json (the chart is plain SVG).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { benchDir } from "./common.mjs";
+import { benchDir, median } from "./common.mjs";
 
 /** Targets from the issues, and two thresholds of the harness itself (marked as such in the report). */
 export const TARGETS = {
   unary: { ours: 1.05, oursDecorated: 1.05, oursGrpcJs: 1.05 },
+  error: { ours: 1.05, oursDecorated: 1.05, oursGrpcJs: 1.05 },
   stream: { ours: 1.1, oursDecorated: 1.1, oursGrpcJs: 1.1 },
   leakHeapGrowthMB: 5,
   backpressureRssGrowthMB: 48,
   bootstrapMs: 50,
+  /** Issue 6: at least 20 % less server CPU per call (or message) than each peer. */
+  versusPeers: 0.8,
 };
+
+const OURS = ["ours", "oursDecorated", "oursGrpcJs"];
+const PEERS = ["nice", "nest"];
 
 const SECTIONS = [
   { key: "unary", title: "Unary, success: server CPU per call", unit: "µs/call", rate: "calls/s", base: "raw" },
@@ -40,23 +46,56 @@ function verdict(value, limit) {
   return [`≤ ${limit.toFixed(2)}×`, Number.isFinite(value) ? (value <= limit ? "PASS" : "MISS") : "—"];
 }
 
+/** The median of the per-round ratios of two setups measured in the same rounds. */
+function pairedRatio(row, base) {
+  if (!row?.samples || !base?.samples) return NaN;
+  return median(row.samples.map((cpu, round) => cpu / base.samples[round]));
+}
+
 function cpuTable(section, rows) {
   const targets = TARGETS[section.key] ?? {};
+  // The async floor, when measured: what a throwing async method costs before any library.
+  const floor = rows.find((row) => row.id === "rawAsync" && !row.unavailable);
+  const floorColumn = floor ? [" ratio to (a2) |", "---:|"] : ["", ""];
   const lines = [
-    `| setup | median ${section.unit} | ratio to ${section.base === "raw" ? "raw" : "plain"} | min–max ${section.unit} | ${section.rate} | target | result |`,
-    "|---|---:|---:|---:|---:|---|---|",
+    `| setup | median ${section.unit} | ratio to ${section.base === "raw" ? "raw" : "plain"} |${floorColumn[0]} min–max ${section.unit} | ${section.rate} | target | result |`,
+    `|---|---:|---:|${floorColumn[1]}---:|---:|---|---|`,
   ];
   for (const row of rows) {
     if (row.unavailable) {
-      lines.push(`| ${row.label} | ${row.unavailable} | | | | | |`);
+      lines.push(`| ${row.label} | ${row.unavailable} | |${floor ? " |" : ""} | | | |`);
       continue;
     }
     const [target, result] = verdict(row.ratio, targets[row.id]);
     const spread = `${fixed(Math.min(...row.samples))}–${fixed(Math.max(...row.samples))}`;
     const invalid = row.invalid ? ` ⚠ ${row.invalid} invalid responses` : "";
     lines.push(
-      `| ${row.label}${invalid} | ${fixed(row.cpu)} | ${fixed(row.ratio, 3)} | ${spread} | ${thousands(row.rate)} | ${target} | ${result} |`,
+      `| ${row.label}${invalid} | ${fixed(row.cpu)} | ${fixed(row.ratio, 3)} |${floor ? ` ${fixed(pairedRatio(row, floor), 3)} |` : ""} ${spread} | ${thousands(row.rate)} | ${target} | ${result} |`,
     );
+  }
+  return lines.join("\n");
+}
+
+/** Ours against each peer, per scenario: paired per-round ratios of server CPU. */
+function peerSection(scenarios) {
+  const lines = [
+    `### Versus the peers: our server CPU as a fraction of theirs (median of per-round ratios; target ≤ ${TARGETS.versusPeers.toFixed(2)}, i.e. at least 20 % less)`,
+    "",
+    "| scenario | setup | vs nice-grpc | result | vs NestJS | result |",
+    "|---|---|---:|---|---:|---|",
+  ];
+  for (const section of SECTIONS.filter((each) => each.base === "raw" && scenarios[each.key])) {
+    const rows = scenarios[section.key];
+    const byId = (id) => rows.find((row) => row.id === id && !row.unavailable);
+    for (const ours of OURS.map(byId).filter(Boolean)) {
+      const cells = PEERS.map((id) => {
+        const ratio = pairedRatio(ours, byId(id));
+        return Number.isFinite(ratio)
+          ? `${ratio.toFixed(3)} | ${ratio <= TARGETS.versusPeers ? "PASS" : "MISS"}`
+          : "— | not measured";
+      });
+      lines.push(`| ${section.key} | ${ours.label} | ${cells.join(" | ")} |`);
+    }
   }
   return lines.join("\n");
 }
@@ -141,7 +180,9 @@ function header(meta) {
       `${meta.config.unaryCalls.toLocaleString("en-US")} measured unary calls (${meta.config.concurrency} in flight) or ${Math.round(meta.config.streamCalls)} streams of ${meta.config.streamMessages} messages per setup and round, after a warm-up. ` +
       "CPU is `process.cpuUsage()` (user + system) of the measured process over the window, divided by calls or messages; " +
       "the ratio is the median of the per-round ratios to the baseline measured in the same round.",
-    ...(Math.max(...meta.loadBefore.slice(0, 1), ...meta.loadAfter.slice(0, 1)) > meta.cores / 2
+    ...(meta.pinning ? [`- Pinning: ${meta.pinning} (taskset).`] : []),
+    // The run itself keeps about two cores busy, so only the load before it says whether others were busy.
+    ...(meta.loadBefore[0] > meta.cores / 2
       ? [
           "- ⚠ The machine was busy with other work during this run (see the load averages): CPU figures are inflated and noisy; " +
             "trust the paired ratios more than the absolute µs, and differences of a few percent not at all (see bench/README.md, Notes and caveats).",
@@ -157,6 +198,9 @@ export function writeReport(results) {
   for (const section of SECTIONS) {
     const rows = results.scenarios[section.key];
     if (rows) parts.push(`### ${section.title}\n\n${cpuTable(section, rows)}`);
+  }
+  if (PEERS.some((id) => Object.values(results.scenarios).some((rows) => rows.some((row) => row.id === id)))) {
+    parts.push(peerSection(results.scenarios));
   }
   if (results.memory) parts.push(memorySection(results.memory));
   if (results.bootstrap) parts.push(bootstrapSection(results.bootstrap));

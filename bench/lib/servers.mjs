@@ -74,6 +74,25 @@ function rawHandlers() {
   };
 }
 
+/**
+ * (a2): the same raw handlers, but unary calls go to the async servicer every other setup runs (the error
+ * path throws), mapped by hand in `.then`: what awaiting an async method costs before any library.
+ */
+function rawAsyncHandlers() {
+  const servicer = new AsyncServicer();
+  const mapError = (error) =>
+    error instanceof RecordNotFound ? { code: status.NOT_FOUND, details: error.message } : error;
+  return {
+    ...rawHandlers(),
+    execute(call, callback) {
+      servicer.execute(call.request).then(
+        (response) => callback(null, response),
+        (error) => callback(mapError(error)),
+      );
+    },
+  };
+}
+
 // ---- grpc-interceptor -----------------------------------------------------------------------------
 
 async function oursKit() {
@@ -302,6 +321,14 @@ export const SERVER_SETUPS = [
     start: async () => {
       const { testing } = await loadOurs();
       return listenGrpcJs(new grpc.Server(), testing.DummyServiceService, rawHandlers());
+    },
+  },
+  {
+    id: "rawAsync",
+    label: "(a2) raw grpc-js handler awaiting an async method",
+    start: async () => {
+      const { testing } = await loadOurs();
+      return listenGrpcJs(new grpc.Server(), testing.DummyServiceService, rawAsyncHandlers());
     },
   },
   {

@@ -40,6 +40,13 @@ export class ErrorMapper {
     );
   }
 
+  /** The status code of the rule that matches `error`, when that rule is a plain status (not a function). */
+  statusRuleFor(error: unknown): status | undefined {
+    if (typeof error !== "object" || error === null) return undefined;
+    const rule = this.ruleFor(error);
+    return typeof rule === "number" ? rule : undefined;
+  }
+
   private ruleFor(error: object): ErrorRule | null {
     const type = Object.getPrototypeOf(error) as object | null;
     if (type === null) return null;

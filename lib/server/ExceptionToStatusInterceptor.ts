@@ -144,3 +144,9 @@ export class ExceptionToStatusInterceptor extends ServerInterceptor {
     throw broken();
   }
 }
+
+/** True when `stage` overrides `intercept` or `handleException`, so it must run as a step of the chain. */
+export function overridesInterception(stage: ExceptionToStatusInterceptor): boolean {
+  const base = ExceptionToStatusInterceptor.prototype;
+  return stage.intercept !== base.intercept || stage.handleException !== base.handleException;
+}

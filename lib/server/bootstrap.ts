@@ -3,7 +3,7 @@ import { servicerMetadata } from "../decorators/servicerMetadata.js";
 import { describe } from "../statusCodes.js";
 import { composeChain } from "./composeChain.js";
 import { ErrorMapper, type ErrorClass, type ErrorRule } from "./ErrorMapper.js";
-import { ExceptionToStatusInterceptor } from "./ExceptionToStatusInterceptor.js";
+import { ExceptionToStatusInterceptor, overridesInterception } from "./ExceptionToStatusInterceptor.js";
 import { grpcHandler } from "./grpcHandlers.js";
 import { grpcJsStep } from "./grpcJsStyle/grpcJsStep.js";
 import { assertInterceptorLike, toInterceptor } from "./interceptorLike.js";
@@ -82,6 +82,11 @@ export function bootstrap(
     }
   }
 
+  // The default stage only hands errors to toGrpcException, which the grpc-js handler calls on whatever
+  // escapes the chain: out of the chain it saves a promise and a closure per call, and a throw per error.
+  const stageInChain = overridesInterception(exceptionToStatus);
+  const statusRulesDirect =
+    exceptionToStatus.toGrpcException === ExceptionToStatusInterceptor.prototype.toGrpcException;
   const instances = new Map<ServerInterceptorClass, ServerInterceptor>();
   const classInterceptors = decorated.flatMap((record) => record.target.interceptors);
   const classRules = decorated.map((record) => record.target.rules);
@@ -92,7 +97,7 @@ export function bootstrap(
     const handler = (servicer as Record<string, AnyMethod>)[name]!;
     const own = decorated.map((record) => record.methods.get(name)).filter((target) => target !== undefined);
     const interceptors = [
-      exceptionToStatus,
+      ...(stageInChain ? [exceptionToStatus] : []),
       ...[...globalInterceptors, ...classInterceptors, ...own.flatMap((target) => target.interceptors)].map((like) =>
         toInterceptor(like, instances),
       ),
@@ -101,7 +106,7 @@ export function bootstrap(
     const invoke: ServerMethod =
       handlerStyle === "grpc-js"
         ? grpcJsStep({ handler, servicer, exceptionToStatus, ...method })
-        : (request, context) => handler.call(servicer, request, context);
+        : (handler.bind(servicer) as ServerMethod); // bound: no stack frame of its own
     implementation[key] = grpcHandler({
       path: method.path,
       requestStream: method.requestStream,
@@ -109,6 +114,7 @@ export function bootstrap(
       chain: composeChain(interceptors, invoke, method.path, method.responseStream),
       errorMapper: rules.size > 0 ? new ErrorMapper(rules, `${className}.${name}`) : undefined,
       exceptionToStatus,
+      statusRulesDirect,
     });
   }
   return implementation;

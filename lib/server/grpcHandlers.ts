@@ -7,8 +7,9 @@ import type {
   StatusObject,
 } from "@grpc/grpc-js";
 import { GrpcException } from "../exceptions/GrpcException.js";
-import type { ErrorMapper } from "./ErrorMapper.js";
-import type { ExceptionToStatusInterceptor } from "./ExceptionToStatusInterceptor.js";
+import { messageOf, type ErrorMapper } from "./ErrorMapper.js";
+import { describe } from "../statusCodes.js";
+import { UNKNOWN_EXCEPTION_DETAILS, type ExceptionToStatusInterceptor } from "./ExceptionToStatusInterceptor.js";
 import { CallContext, type ServerSurfaceCall } from "./ServerCallContext.js";
 import type { ServerMethod } from "./ServerInterceptor.js";
 import { requestStream } from "./requestStream.js";
@@ -23,6 +24,11 @@ export interface MethodPlan {
   readonly errorMapper: ErrorMapper | undefined;
   /** Decides the status of anything that still escapes the chain (e.g. a `handleException` that throws a plain error). */
   readonly exceptionToStatus: ExceptionToStatusInterceptor;
+  /**
+   * True when the stage's `toGrpcException` is its own: an error a `@MapErrors` status rule matches then
+   * gets its status without an exception object being built (one `Error` construction saved per call).
+   */
+  readonly statusRulesDirect: boolean;
 }
 
 type UnaryResponder = (
@@ -101,13 +107,34 @@ function drained(call: ServerSurfaceCall): Promise<void> {
 /** The status object a failed call ends with: never `OK`, never the raw error's message unless mapped. */
 function errorStatus(plan: MethodPlan, context: CallContext, error: unknown): Partial<StatusObject> {
   context.settle();
-  const exception =
-    error instanceof GrpcException ? error : plan.exceptionToStatus.toGrpcException(error, context, plan.path);
+  const code = plan.statusRulesDirect ? context.errorMapper?.statusRuleFor(error) : undefined;
+  if (code !== undefined && !(error instanceof GrpcException)) {
+    return { code, details: capDetails(messageOf(error)), metadata: context.trailingMetadata };
+  }
+  const exception = error instanceof GrpcException ? error : exceptionFor(plan, context, error);
   return {
     code: exception.statusCode,
     details: capDetails(exception.details),
     metadata: context.errorTrailers(exception),
   };
+}
+
+// toGrpcException can be overridden; an override that fails must not leave the call unanswered.
+function exceptionFor(plan: MethodPlan, context: CallContext, error: unknown): GrpcException {
+  const stage = plan.exceptionToStatus;
+  try {
+    const exception: unknown = stage.toGrpcException(error, context, plan.path);
+    if (exception instanceof GrpcException) return exception;
+    throw new TypeError(
+      `${stage.constructor.name}.toGrpcException returned ${describe(exception)} instead of a GrpcException (in ${plan.path})`,
+    );
+  } catch (stageError) {
+    stage.reportUnknownException(stageError, plan.path, context);
+    return new GrpcException(UNKNOWN_EXCEPTION_DETAILS, {
+      statusCode: stage.statusOnUnknownException,
+      cause: stageError,
+    });
+  }
 }
 
 /** Status details longer than this many UTF-8 bytes are truncated; see {@link capDetails}. */

@@ -135,6 +135,56 @@ for (const handlerStyle of handlerStyles) {
       expect(String(reported[2])).to.contain("handleException returned instead of throwing");
     });
 
+    it("survives a toGrpcException that throws or returns a non-exception: UNKNOWN, and the failure is reported", async () => {
+      const reported: unknown[] = [];
+      class Broken extends ExceptionToStatusInterceptor {
+        override toGrpcException(error: unknown): GrpcException {
+          if (error === "return") return "not an exception" as unknown as GrpcException;
+          throw new Error("toGrpcException itself failed");
+        }
+      }
+      await using client = await dummyClient({
+        handlerStyle,
+        exceptionToStatus: new Broken({ onUnknownException: (e) => reported.push(e) }),
+        specialCases: { boom: raises(new Error("x")), returns: raises("return") },
+      });
+      for (const input of ["boom", "returns"]) {
+        const unary = await failure(client.execute({ input }, soon()));
+        expect([unary.code, unary.details], input).to.deep.equal([status.UNKNOWN, UNKNOWN_EXCEPTION_DETAILS]);
+        const stream = await failure(collect(client.executeServerStream({ input }, soon())));
+        expect(stream.code, input).to.equal(status.UNKNOWN);
+      }
+      expect(reported.map(String)).to.deep.equal([
+        "Error: toGrpcException itself failed",
+        "Error: toGrpcException itself failed",
+        'TypeError: Broken.toGrpcException returned "not an exception" instead of a GrpcException (in /DummyService/Execute)',
+        'TypeError: Broken.toGrpcException returned "not an exception" instead of a GrpcException (in /DummyService/ExecuteServerStream)',
+      ]);
+    });
+
+    it("runs an overridden intercept of the stage, outside every other interceptor", async () => {
+      const seen: string[] = [];
+      class Wrapping extends ExceptionToStatusInterceptor {
+        override intercept(method: ServerMethod, request: unknown, context: ServerCallContext, methodName: string) {
+          seen.push(`stage ${methodName}`);
+          return super.intercept(method, request, context, methodName);
+        }
+      }
+      await using client = await dummyClient({
+        handlerStyle,
+        exceptionToStatus: new Wrapping(),
+        interceptors: [
+          (method: ServerMethod, request: unknown, context: ServerCallContext) => {
+            seen.push("inner");
+            return method(request, context);
+          },
+        ],
+        specialCases: { gone: raises(new NotFound("gone")) },
+      });
+      expect((await failure(client.execute({ input: "gone" }, soon()))).code).to.equal(status.NOT_FOUND);
+      expect(seen).to.deep.equal(["stage /DummyService/Execute", "inner"]);
+    });
+
     for (const [label, thrown] of [
       ["a string", "just a string"],
       ["undefined", undefined],
