@@ -75,8 +75,8 @@ function rawHandlers() {
 }
 
 /**
- * (a2): the same raw handlers, but unary calls go to the async servicer every other setup runs (the error
- * path throws), mapped by hand in `.then`: what awaiting an async method costs before any library.
+ * (a2): raw handlers that call the async servicer every async-style setup runs (its error path throws)
+ * and map by hand: what an `async` method or an `async *` generator costs before any library.
  */
 function rawAsyncHandlers() {
   const servicer = new AsyncServicer();
@@ -89,6 +89,17 @@ function rawAsyncHandlers() {
         (response) => callback(null, response),
         (error) => callback(mapError(error)),
       );
+    },
+    async executeServerStream(call) {
+      try {
+        for await (const message of servicer.executeServerStream(call.request)) {
+          if (call.cancelled) return;
+          if (!call.write(message)) await new Promise((resolve) => call.once("drain", resolve));
+        }
+        call.end();
+      } catch (error) {
+        call.emit("error", mapError(error));
+      }
     },
   };
 }
@@ -325,7 +336,7 @@ export const SERVER_SETUPS = [
   },
   {
     id: "rawAsync",
-    label: "(a2) raw grpc-js handler awaiting an async method",
+    label: "(a2) raw grpc-js handlers over the async servicer",
     start: async () => {
       const { testing } = await loadOurs();
       return listenGrpcJs(new grpc.Server(), testing.DummyServiceService, rawAsyncHandlers());
