@@ -111,6 +111,22 @@ for (const handlerStyle of handlerStyles) {
       expect(esi.handled).to.deep.equal(["/DummyService/Execute", "/DummyService/Execute"]);
     });
 
+    // Serves "boom" (handler throws an Error) and "returns" (it throws the string "return") through `stage`:
+    // unary and server-stream calls must end UNKNOWN with the safe details.
+    async function expectUnknownThrough(stage: ExceptionToStatusInterceptor): Promise<void> {
+      await using client = await dummyClient({
+        handlerStyle,
+        exceptionToStatus: stage,
+        specialCases: { boom: raises(new Error("x")), returns: raises("return") },
+      });
+      for (const input of ["boom", "returns"]) {
+        const unary = await failure(client.execute({ input }, soon()));
+        expect([unary.code, unary.details], input).to.deep.equal([status.UNKNOWN, UNKNOWN_EXCEPTION_DETAILS]);
+        const stream = await failure(collect(client.executeServerStream({ input }, soon())));
+        expect([stream.code, stream.details], input).to.deep.equal([status.UNKNOWN, UNKNOWN_EXCEPTION_DETAILS]);
+      }
+    }
+
     it("survives a handleException that throws a plain error, or returns: the call still fails, never OK", async () => {
       const reported: unknown[] = [];
       class Broken extends ExceptionToStatusInterceptor {
@@ -119,17 +135,7 @@ for (const handlerStyle of handlerStyles) {
           throw new Error("handleException itself failed");
         }
       }
-      await using client = await dummyClient({
-        handlerStyle,
-        exceptionToStatus: new Broken({ onUnknownException: (e) => reported.push(e) }),
-        specialCases: { boom: raises(new Error("x")), returns: raises("return") },
-      });
-      for (const input of ["boom", "returns"]) {
-        const unary = await failure(client.execute({ input }, soon()));
-        expect(unary.code, input).to.equal(status.UNKNOWN);
-        const stream = await failure(collect(client.executeServerStream({ input }, soon())));
-        expect(stream.code, input).to.equal(status.UNKNOWN);
-      }
+      await expectUnknownThrough(new Broken({ onUnknownException: (e) => reported.push(e) }));
       expect(reported).to.have.length(4);
       expect(String(reported[0])).to.contain("handleException itself failed");
       expect(String(reported[2])).to.contain("handleException returned instead of throwing");
@@ -143,17 +149,7 @@ for (const handlerStyle of handlerStyles) {
           throw new Error("toGrpcException itself failed");
         }
       }
-      await using client = await dummyClient({
-        handlerStyle,
-        exceptionToStatus: new Broken({ onUnknownException: (e) => reported.push(e) }),
-        specialCases: { boom: raises(new Error("x")), returns: raises("return") },
-      });
-      for (const input of ["boom", "returns"]) {
-        const unary = await failure(client.execute({ input }, soon()));
-        expect([unary.code, unary.details], input).to.deep.equal([status.UNKNOWN, UNKNOWN_EXCEPTION_DETAILS]);
-        const stream = await failure(collect(client.executeServerStream({ input }, soon())));
-        expect(stream.code, input).to.equal(status.UNKNOWN);
-      }
+      await expectUnknownThrough(new Broken({ onUnknownException: (e) => reported.push(e) }));
       expect(reported.map(String)).to.deep.equal([
         "Error: toGrpcException itself failed",
         "Error: toGrpcException itself failed",
