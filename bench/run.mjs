@@ -80,7 +80,7 @@ process.on("exit", () => {
 });
 
 // Servers on the last CPU, load clients and this orchestrator on the first: the measured process has a
-// core of its own instead of competing with its load, which makes the rounds far steadier on 2 cores.
+// core of its own instead of competing with its load for one.
 const cpuCount = os.cpus().length;
 const pinning = !args.unpinned && cpuCount >= 2 && hasTaskset();
 const CPU_OF = { server: cpuCount - 1, client: 0 };

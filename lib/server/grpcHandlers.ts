@@ -7,8 +7,8 @@ import type {
   StatusObject,
 } from "@grpc/grpc-js";
 import { GrpcException } from "../exceptions/GrpcException.js";
-import { messageOf, type ErrorMapper } from "./ErrorMapper.js";
 import { describe } from "../statusCodes.js";
+import { messageOf, type ErrorMapper } from "./ErrorMapper.js";
 import { UNKNOWN_EXCEPTION_DETAILS, type ExceptionToStatusInterceptor } from "./ExceptionToStatusInterceptor.js";
 import { CallContext, type ServerSurfaceCall } from "./ServerCallContext.js";
 import type { ServerMethod } from "./ServerInterceptor.js";
@@ -107,9 +107,9 @@ function drained(call: ServerSurfaceCall): Promise<void> {
 /** The status object a failed call ends with: never `OK`, never the raw error's message unless mapped. */
 function errorStatus(plan: MethodPlan, context: CallContext, error: unknown): Partial<StatusObject> {
   context.settle();
-  const code = plan.statusRulesDirect ? context.errorMapper?.statusRuleFor(error) : undefined;
-  if (code !== undefined && !(error instanceof GrpcException)) {
-    return { code, details: capDetails(messageOf(error)), metadata: context.trailingMetadata };
+  if (!(error instanceof GrpcException) && plan.statusRulesDirect) {
+    const code = context.errorMapper?.statusRuleFor(error);
+    if (code !== undefined) return { code, details: capDetails(messageOf(error)), metadata: context.trailingMetadata };
   }
   const exception = error instanceof GrpcException ? error : exceptionFor(plan, context, error);
   return {
