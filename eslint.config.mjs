@@ -40,4 +40,9 @@ export default tseslint.config(
       },
     },
   },
+  {
+    // The plain-JavaScript examples show CommonJS as its users write it.
+    files: ["examples/javascript/**/*.js"],
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
 );

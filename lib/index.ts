@@ -19,6 +19,7 @@ export {
 } from "./server/ExceptionToStatusInterceptor.js";
 export type { ErrorClass, ErrorRule } from "./server/ErrorMapper.js";
 export { bootstrap, type BootstrapOptions } from "./server/bootstrap.js";
+export type { MethodOptions } from "./server/bootstrapOptions.js";
 export { Intercept, type ClassOrMethodDecorator } from "./decorators/Intercept.js";
 export { MapErrors, type ErrorMapping } from "./decorators/MapErrors.js";
 export { ClientInterceptor } from "./client/ClientInterceptor.js";

@@ -1,10 +1,11 @@
 import { execFile } from "node:child_process";
 import { expect } from "chai";
 
-/** Runs an example as its header says (`npx tsx examples/<file>`), returning its output. */
+/** Runs an example as its header says (`npx tsx examples/<file>`, or `node` for JavaScript), returning its output. */
 function runExample(file: string): Promise<string> {
+  const runner = file.endsWith(".js") ? process.execPath : "node_modules/.bin/tsx";
   return new Promise((resolve, reject) =>
-    execFile("node_modules/.bin/tsx", [`examples/${file}`], { timeout: 30_000 }, (error, stdout, stderr) =>
+    execFile(runner, [`examples/${file}`], { timeout: 30_000 }, (error, stdout, stderr) =>
       error ? reject(new Error(`examples/${file} failed: ${error.message}\n${stdout}\n${stderr}`)) : resolve(stdout),
     ),
   );
@@ -53,6 +54,22 @@ describe("examples", function () {
     const output = await runExample("client-retry.ts");
     expect(output).to.contain("response: flaky after 3 attempts");
     expect(output.match(/attempt: \/DummyService\/Execute UNAVAILABLE/g)).to.have.length(2);
+  });
+
+  it("plain JavaScript: proto-loader, CommonJS, interceptors and error rules as bootstrap options", async () => {
+    const output = await runExample("javascript/library.js");
+    for (const line of [
+      "book    Dune",
+      'status  NOT_FOUND: No book with id "42"',
+      "status  UNAUTHENTICATED: A valid token is required to add books",
+      "added   1",
+      'status  INVALID_ARGUMENT: Book "3" has no title',
+      "listed  Emma",
+    ]) {
+      expect(output).to.contain(line);
+    }
+    // options.interceptors run for every call; options.methods.addBooks only for AddBooks.
+    expect(output.match(/server {2}\/library\.Library\//g)).to.have.length(6);
   });
 
   it("testing your own interceptor with dummyClient", async () => {

@@ -1,12 +1,14 @@
 import type { MethodDefinition, ServiceDefinition, UntypedServiceImplementation } from "@grpc/grpc-js";
+import type { ErrorMapping } from "../decorators/MapErrors.js";
 import { servicerMetadata } from "../decorators/servicerMetadata.js";
 import { describe } from "../statusCodes.js";
+import { configuration, type MethodOptions } from "./bootstrapOptions.js";
 import { composeChain } from "./composeChain.js";
 import { ErrorMapper, type ErrorClass, type ErrorRule } from "./ErrorMapper.js";
 import { ExceptionToStatusInterceptor, overridesInterception } from "./ExceptionToStatusInterceptor.js";
 import { grpcHandler } from "./grpcHandlers.js";
 import { grpcJsStep } from "./grpcJsStyle/grpcJsStep.js";
-import { assertInterceptorLike, toInterceptor } from "./interceptorLike.js";
+import { toInterceptor } from "./interceptorLike.js";
 import type { InterceptorLike, ServerInterceptor, ServerInterceptorClass, ServerMethod } from "./ServerInterceptor.js";
 
 /** Options of {@link bootstrap}. */
@@ -20,18 +22,26 @@ export interface BootstrapOptions {
    * return a promise or an async iterable; `"grpc-js"` for grpc-js handlers `(call, callback)` / `(call)`.
    */
   handlerStyle?: "async" | "grpc-js";
+  /** Rules like a class-level `@MapErrors`, losing to it for the same error class. */
+  errors?: ErrorMapping[];
+  /**
+   * Per-method interceptors and rules, by the definition's method name (or its `originalName`): the
+   * decorator-free form of method-level `@Intercept` and `@MapErrors`. An unknown name is a `TypeError`.
+   */
+  methods?: Record<string, MethodOptions>;
 }
 
 type AnyMethod = (...args: unknown[]) => unknown;
 
 /**
  * Builds the grpc-js service implementation of `servicer` for `definition`, with each method's chain
- * (exception-to-status stage, `options.interceptors`, class-level and method-level `@Intercept`) and its
- * `@MapErrors` rules resolved once, here. A method the servicer lacks answers `UNIMPLEMENTED`.
+ * (exception-to-status stage, `options.interceptors`, class-level `@Intercept`,
+ * `options.methods[name].interceptors`, method-level `@Intercept`) and its rules (`@MapErrors` and the
+ * `errors` options) resolved once, here. A method the servicer lacks answers `UNIMPLEMENTED`.
  *
  * @example server.addService(GreeterService, bootstrap(GreeterService, new Greeter()));
- * @throws TypeError naming the class and method for bad arguments, and for a decorated method the
- *   definition does not have.
+ * @throws TypeError naming the class and method for bad arguments, for a decorated method the
+ *   definition does not have, and for an `options.methods` key it does not have (listing its methods).
  */
 export function bootstrap(
   definition: ServiceDefinition,
@@ -60,12 +70,8 @@ export function bootstrap(
       `${where}: options.exceptionToStatus is ${describe(exceptionToStatus)}, expected an ExceptionToStatusInterceptor`,
     );
   }
-  const globalInterceptors = options.interceptors ?? [];
-  globalInterceptors.forEach((interceptor, index) =>
-    assertInterceptorLike(interceptor, index, `${where} options.interceptors`),
-  );
-
   const decorated = servicerMetadata(servicer);
+  const definitionKeys = Object.keys(definition);
   const methodNames = new Map<string | symbol, string>(); // servicer method name -> definition key
   for (const [key, method] of Object.entries(definition) as [string, MethodDefinition<unknown, unknown>][]) {
     methodNames.set(key, key);
@@ -76,7 +82,7 @@ export function bootstrap(
       if (!methodNames.has(name)) {
         throw new TypeError(
           `${where}: ${className}.${String(name)} is decorated, but the service definition has no method ${String(name)}; ` +
-            `its methods are ${Object.keys(definition).join(", ")}`,
+            `its methods are ${definitionKeys.join(", ")}`,
         );
       }
     }
@@ -87,22 +93,28 @@ export function bootstrap(
   const stageInChain = overridesInterception(exceptionToStatus);
   const statusRulesDirect =
     exceptionToStatus.toGrpcException === ExceptionToStatusInterceptor.prototype.toGrpcException;
+  const configured = configuration(options, methodNames, definitionKeys, where);
   const instances = new Map<ServerInterceptorClass, ServerInterceptor>();
   const classInterceptors = decorated.flatMap((record) => record.target.interceptors);
-  const classRules = decorated.map((record) => record.target.rules);
+  const classRules = [configured.rules, ...decorated.map((record) => record.target.rules)];
   const implementation: UntypedServiceImplementation = {};
   for (const [key, method] of Object.entries(definition) as [string, MethodDefinition<unknown, unknown>][]) {
     const name = implementedName(servicer, key, method.originalName);
     if (name === undefined) continue; // grpc-js answers UNIMPLEMENTED, and no interceptor runs.
     const handler = (servicer as Record<string, AnyMethod>)[name]!;
     const own = decorated.map((record) => record.methods.get(name)).filter((target) => target !== undefined);
+    const byOptions = configured.methods.get(key);
     const interceptors = [
       ...(stageInChain ? [exceptionToStatus] : []),
-      ...[...globalInterceptors, ...classInterceptors, ...own.flatMap((target) => target.interceptors)].map((like) =>
-        toInterceptor(like, instances),
-      ),
+      ...[
+        ...configured.interceptors,
+        ...classInterceptors,
+        ...(byOptions?.interceptors ?? []),
+        ...own.flatMap((target) => target.interceptors),
+      ].map((like) => toInterceptor(like, instances)),
     ];
-    const rules = mergeRules([...classRules, ...own.map((target) => target.rules)]);
+    const methodRules = own.map((target) => target.rules);
+    const rules = mergeRules([...classRules, ...(byOptions ? [byOptions.rules] : []), ...methodRules]);
     const invoke: ServerMethod =
       handlerStyle === "grpc-js"
         ? grpcJsStep({ handler, servicer, exceptionToStatus, ...method })
@@ -127,7 +139,8 @@ function implementedName(servicer: object, key: string, originalName: string | u
   return undefined;
 }
 
-// Later maps win: inherited class rules, own class rules, inherited method rules, own method rules.
+// Later maps win: options.errors, inherited class rules, own class rules, options.methods[name].errors,
+// inherited method rules, own method rules.
 function mergeRules(layers: readonly ReadonlyMap<ErrorClass, ErrorRule>[]): Map<ErrorClass, ErrorRule> {
   const merged = new Map<ErrorClass, ErrorRule>();
   for (const layer of layers) for (const [errorClass, rule] of layer) merged.set(errorClass, rule);

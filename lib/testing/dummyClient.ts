@@ -12,7 +12,7 @@ import { DummyServiceClient, DummyServiceService, type DummyRequest, type DummyR
 import type { ClientInterceptFunction } from "../client/ClientCallDetails.js";
 import type { ClientInterceptor } from "../client/ClientInterceptor.js";
 import { toGrpcInterceptor } from "../client/toGrpcInterceptor.js";
-import { bootstrap } from "../server/bootstrap.js";
+import { bootstrap, type BootstrapOptions } from "../server/bootstrap.js";
 import type { ExceptionToStatusInterceptor } from "../server/ExceptionToStatusInterceptor.js";
 import type { InterceptorLike } from "../server/ServerInterceptor.js";
 import { DummyService, type SpecialCase } from "./DummyService.js";
@@ -29,6 +29,10 @@ export interface DummyClientOptions {
   servicer?: object;
   /** Server interceptors: `bootstrap`'s `options.interceptors`. */
   interceptors?: InterceptorLike[];
+  /** Error rules for every method: `bootstrap`'s `options.errors`. */
+  errors?: BootstrapOptions["errors"];
+  /** Per-method interceptors and error rules: `bootstrap`'s `options.methods`. */
+  methods?: BootstrapOptions["methods"];
   /** Client interceptors installed on the client, first outermost (instances or plain intercept functions). */
   clientInterceptors?: Array<ClientInterceptor | ClientInterceptFunction>;
   /** The server's exception-to-status stage; default `new ExceptionToStatusInterceptor()`. */
@@ -146,6 +150,8 @@ export async function dummyClient(options: DummyClientOptions = {}): Promise<Dum
     DummyServiceService,
     bootstrap(DummyServiceService, servicer, {
       interceptors: options.interceptors,
+      errors: options.errors,
+      methods: options.methods,
       exceptionToStatus: options.exceptionToStatus,
       handlerStyle: options.handlerStyle,
     }),
