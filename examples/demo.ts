@@ -20,9 +20,11 @@ async function main(): Promise<void> {
 
   type Outcome = { messages: unknown[]; error?: ServiceError };
 
+  const ended = { ok: 0, failed: 0 };
   async function show(title: string, call: () => Promise<Outcome>): Promise<void> {
     serverLog.length = 0;
     const { messages, error } = await call();
+    ended[error ? "failed" : "ok"] += 1;
     console.log(`\n${title}`);
     for (const line of serverLog) console.log(`  server  ${line}`);
     for (const message of messages) console.log(`  client  received ${JSON.stringify(message)}`);
@@ -61,9 +63,11 @@ async function main(): Promise<void> {
   }
 
   console.log(`grpc-interceptor demo: the Library service on 127.0.0.1:${port}`);
-  await show("GetBook(id 1): unary, found", () => unary((done) => client.getBook({ id: "1" }, deadline(), done)));
+  await show("GetBook(id 1): unary, found", () =>
+    unary((done) => client.getBook({ id: "1" }, new Metadata(), deadline(), done)),
+  );
   await show("GetBook(id 42): BookNotFound mapped to NOT_FOUND", () =>
-    unary((done) => client.getBook({ id: "42" }, deadline(), done)),
+    unary((done) => client.getBook({ id: "42" }, new Metadata(), deadline(), done)),
   );
   await show("AddBooks(2 books) with a token: client streaming, auth on this method only", () =>
     addBooks(
@@ -93,6 +97,7 @@ async function main(): Promise<void> {
     chat(["hi", "bye", "unheard"]),
   );
 
+  console.log(`\n${ended.ok + ended.failed} calls: ${ended.ok} OK, ${ended.failed} failed`);
   client.close();
   await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
 }

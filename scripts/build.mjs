@@ -1,6 +1,8 @@
 // Builds dist/cjs with tsc, then dist/esm as thin ES-module wrappers over it, so `import` and `require`
 // share one copy of every class (instanceof holds between them) and the types stay one source. The source
-// maps carry their sources (--inlineSources): the package ships dist/ only, not lib/.
+// maps carry their sources (--inlineSources): the package ships dist/ only, not lib/. Also the `prepare`
+// script: npm runs it after `npm install`/`npm ci` here, before `npm pack`, and when it installs the
+// package from git (with the dev dependencies installed), so a git URL gives a built package.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -8,9 +10,16 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 const entries = ["index", "exceptions", "testing"];
 
+let tsc;
+try {
+  tsc = require.resolve("typescript/bin/tsc");
+} catch {
+  console.error("build: typescript is not installed; run `npm ci` (with dev dependencies) first");
+  process.exit(1);
+}
 rmSync("dist", { recursive: true, force: true });
 try {
-  execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json", "--inlineSources"], {
+  execFileSync(process.execPath, [tsc, "-p", "tsconfig.json", "--inlineSources"], {
     stdio: "inherit",
   });
 } catch (error) {

@@ -24,6 +24,7 @@ describe("examples", function () {
       "status  FAILED_PRECONDITION: The library is closed for inventory",
       "logging: /library.Library/ListBooks streamed 2 messages",
       "status  ABORTED: The librarian left the chat",
+      "10 calls: 4 OK, 6 failed",
     ]) {
       expect(output).to.contain(line);
     }
