@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
-const entries = ["index", "exceptions", "testing"];
+const entries = ["index", "exceptions", "errorDetails", "testing"];
 
 let tsc;
 try {

@@ -1,18 +1,31 @@
-// Fails when a generated folder is not what `npm run generate` makes from the protos: regenerates each
-// template into a temporary folder and compares file by file.
+// Fails when a generated folder is not what `npm run generate` makes from the protos: runs the templates
+// in the same order into a temporary folder and compares the folders file by file, subfolders included.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 
-const templates = { "buf.gen.yaml": "lib/generated", "buf.gen.examples.yaml": "examples/generated" };
+// Same order as `npm run generate`: buf.gen.rpc.yaml adds to the folder buf.gen.yaml cleans.
+const templates = ["buf.gen.yaml", "buf.gen.rpc.yaml", "buf.gen.examples.yaml"];
+const folders = ["lib/generated", "examples/generated"];
+
+// Every file under `root`, as paths relative to it.
+function filesUnder(root, dir = root) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(root, join(dir, entry.name)) : [relative(root, join(dir, entry.name))],
+  );
+}
+
 const stale = [];
-for (const [template, folder] of Object.entries(templates)) {
-  const out = mkdtempSync(join(tmpdir(), "grpc-interceptor-generated-"));
-  try {
+const out = mkdtempSync(join(tmpdir(), "grpc-interceptor-generated-"));
+try {
+  for (const template of templates) {
     execFileSync("node_modules/.bin/buf", ["generate", "--template", template, "-o", out], { stdio: "inherit" });
+  }
+  for (const folder of folders) {
     const fresh = join(out, folder);
-    for (const name of new Set([...readdirSync(fresh), ...readdirSync(folder)])) {
+    for (const name of new Set([...filesUnder(fresh), ...filesUnder(folder)])) {
       let same = false;
       try {
         same = readFileSync(join(fresh, name), "utf8") === readFileSync(join(folder, name), "utf8");
@@ -21,9 +34,9 @@ for (const [template, folder] of Object.entries(templates)) {
       }
       if (!same) stale.push(join(folder, name));
     }
-  } finally {
-    rmSync(out, { recursive: true, force: true });
   }
+} finally {
+  rmSync(out, { recursive: true, force: true });
 }
 if (stale.length > 0) {
   console.error(`Generated code is not current (${stale.join(", ")}): run \`npm run generate\` and commit the result.`);

@@ -1,4 +1,5 @@
 import { Metadata, status as Status, type StatusObject } from "@grpc/grpc-js";
+import { addStatusDetails } from "../errorDetails/addStatusDetails.js";
 import { GrpcException } from "../exceptions/GrpcException.js";
 import { isErrorCode } from "../statusCodes.js";
 
@@ -7,7 +8,8 @@ export type StatusWithCause = StatusObject & { cause: unknown };
 
 /**
  * The status a client call ends with when an interceptor fails with `error`:
- * - a `GrpcException`: its `statusCode`, `details` and `metadata`;
+ * - a `GrpcException`: its `statusCode`, `details` and `metadata`, and its `errorDetails` in the
+ *   `grpc-status-details-bin` trailer;
  * - a `ServiceError` (or any error with an integer non-OK `code` and string `details`): those, and its
  *   `metadata` when it is a `Metadata`;
  * - anything else: `INTERNAL`, with `String(error)` as details.
@@ -16,7 +18,13 @@ export type StatusWithCause = StatusObject & { cause: unknown };
  */
 export function statusFromError(error: unknown): StatusWithCause {
   if (error instanceof GrpcException) {
-    return { code: error.statusCode, details: error.details, metadata: error.metadata ?? new Metadata(), cause: error };
+    const { statusCode: code, details, errorDetails } = error;
+    // No limit here: the status goes to the caller in this process, not over the network.
+    const metadata =
+      errorDetails.length === 0
+        ? error.metadata
+        : addStatusDetails(error.metadata, code, details, errorDetails, reportUnsent, Infinity);
+    return { code, details, metadata: metadata ?? new Metadata(), cause: error };
   }
   if (typeof error === "object" && error !== null) {
     const { code, details, metadata } = error as { code?: unknown; details?: unknown; metadata?: unknown };
@@ -33,4 +41,9 @@ function describeError(error: unknown): string {
   } catch {
     return "Client interceptor failed";
   }
+}
+
+// A detail that cannot be serialized never reaches the caller; say so on the console, as the server does.
+function reportUnsent(problem: Error): void {
+  console.error(`grpc-interceptor: client interceptor's error details: ${problem.message}`);
 }

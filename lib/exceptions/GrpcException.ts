@@ -1,5 +1,10 @@
-import { status, type Metadata } from "@grpc/grpc-js";
-import { isErrorCode, statusName } from "../statusCodes.js";
+import { Metadata, status } from "@grpc/grpc-js";
+import { ERROR_DETAIL_TYPES } from "../errorDetails/detailTypeNames.js";
+import type { ErrorDetail } from "../errorDetails/ErrorDetail.js";
+import { loadStatusCodec } from "../errorDetails/loadStatusCodec.js";
+import { malformedReporter, type StatusDetailsOptions } from "../errorDetails/reportMalformed.js";
+import { describe, isErrorCode, statusName } from "../statusCodes.js";
+import { exceptionClasses } from "./exceptionClasses.js";
 
 /** Options of {@link GrpcException}'s constructor. */
 export interface GrpcExceptionOptions {
@@ -9,7 +14,14 @@ export interface GrpcExceptionOptions {
   metadata?: Metadata;
   /** The underlying error, kept as `Error.cause` (never sent to the client). */
   cause?: unknown;
+  /**
+   * Detail messages from `grpc-interceptor/error-details` (e.g. `BadRequest.fromPartial({ … })`), sent
+   * with the status as a `google.rpc.Status` in the `grpc-status-details-bin` trailer.
+   */
+  errorDetails?: readonly ErrorDetail[];
 }
+
+const NO_DETAILS: readonly ErrorDetail[] = Object.freeze([]);
 
 const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
 // Exceptions being inspected right now: a cause chain that loops back is shown once, not forever.
@@ -32,11 +44,14 @@ export class GrpcException extends Error {
   readonly details: string;
   /** Trailing metadata sent with the status, if any. */
   readonly metadata?: Metadata;
+  /** The rich error details sent with the status (`[]` when none: then no details trailer is sent). */
+  readonly errorDetails: readonly ErrorDetail[];
 
   /**
    * @param details - status details; the class's default sentence when omitted.
-   * @param options - status code override, trailing metadata and cause.
+   * @param options - status code override, trailing metadata, cause and error details.
    * @throws RangeError when the status code is `OK` or not a gRPC code.
+   * @throws TypeError when `errorDetails` holds something that is not an error detail message.
    */
   constructor(details?: string, options: GrpcExceptionOptions = {}) {
     const type = new.target as typeof GrpcException;
@@ -47,11 +62,41 @@ export class GrpcException extends Error {
           (statusCode === status.OK ? " (OK)" : ""),
       );
     }
+    const errorDetails = checkedErrorDetails(type.name, options.errorDetails);
     const text = details ?? type.defaultDetails;
     super(text, "cause" in options ? { cause: options.cause } : undefined);
     this.statusCode = statusCode;
     this.details = text;
     if (options.metadata !== undefined) this.metadata = options.metadata;
+    this.errorDetails = errorDetails;
+  }
+
+  /**
+   * The exception that rethrows a failed call's status: grpc-js's `ServiceError` (or any error with an
+   * integer `code`, `details` and `metadata`) becomes the subclass for its code (`NotFound` for
+   * `NOT_FOUND`, …) with the same details, its trailers as `metadata`, the error details of its
+   * `grpc-status-details-bin` trailer as `errorDetails`, and the error as `cause`. Thrown from a handler,
+   * it sends the downstream status on. A code that is not one of the 16 error codes becomes `UNKNOWN`.
+   * Never throws: a malformed details trailer yields no error details and is reported (see
+   * `options.onMalformed`).
+   */
+  static fromServiceError(serviceError: unknown, options?: StatusDetailsOptions): GrpcException {
+    let code: unknown, details: unknown, message: unknown, metadata: unknown;
+    try {
+      ({ code, details, message, metadata } = serviceError as Record<string, unknown>);
+    } catch {
+      // An object whose properties throw has no status: it becomes UNKNOWN, with itself as cause.
+    }
+    const statusCode = isErrorCode(code) ? code : status.UNKNOWN;
+    const text = typeof details === "string" ? details : typeof message === "string" ? message : undefined;
+    let trailers: Metadata | undefined;
+    let errorDetails: readonly ErrorDetail[] = NO_DETAILS;
+    if (metadata instanceof Metadata) {
+      errorDetails = loadStatusCodec().readStatusDetails(serviceError, malformedReporter(options));
+      trailers = applicationTrailers(metadata);
+    }
+    const type = exceptionClasses.get(statusCode) ?? GrpcException;
+    return new type(text, { statusCode, metadata: trailers, errorDetails, cause: serviceError });
   }
 
   /** The class name, e.g. `"NotFound"`. */
@@ -69,14 +114,20 @@ export class GrpcException extends Error {
     return `${this.name} [${this.statusString}]: ${this.details}`;
   }
 
-  /** `util.inspect` output: `toString()`, then the stack frames and the cause (circular causes shown once). */
+  /**
+   * `util.inspect` output: `toString()`, then the stack frames, the error details' types and the cause
+   * (circular causes shown once).
+   */
   [inspectCustom](
     depth: number,
     options: { depth?: number | null },
     inspect: (value: unknown, options: object) => string,
   ): string {
     const stack = this.stack ?? "";
-    const frames = stack.includes("\n    at ") ? stack.slice(stack.indexOf("\n    at ")) : "";
+    let frames = stack.includes("\n    at ") ? stack.slice(stack.indexOf("\n    at ")) : "";
+    if (this.errorDetails.length > 0) {
+      frames += `\n  [errorDetails]: ${this.errorDetails.map((detail) => detail.$type).join(", ")}`;
+    }
     if (this.cause === undefined || depth < 0 || inspecting.has(this)) return this.toString() + frames;
     inspecting.add(this);
     try {
@@ -86,4 +137,37 @@ export class GrpcException extends Error {
       inspecting.delete(this);
     }
   }
+}
+
+// A trailers-only response's metadata also holds the response headers; the "grpc-" keys are gRPC's own
+// (the details travel as errorDetails: a fresh trailer is built from them when this is sent on).
+const TRANSPORT_KEYS = new Set(["content-type", "date", "server", "te", "user-agent"]);
+
+function applicationTrailers(metadata: Metadata): Metadata {
+  const trailers = new Metadata();
+  for (const [key, values] of Object.entries(metadata.toJSON())) {
+    if (key.startsWith("grpc-") || TRANSPORT_KEYS.has(key)) continue;
+    for (const value of values) trailers.add(key, value);
+  }
+  return trailers;
+}
+
+// Fails fast, at the throw site, on a detail the server could not pack; the list is frozen, as a copy.
+function checkedErrorDetails(className: string, errorDetails: unknown): readonly ErrorDetail[] {
+  if (errorDetails === undefined) return NO_DETAILS;
+  if (!Array.isArray(errorDetails)) {
+    throw new TypeError(`${className}: options.errorDetails is ${describe(errorDetails)}, expected an array`);
+  }
+  errorDetails.forEach((detail: unknown, index) => {
+    const type = typeof detail === "object" && detail !== null ? (detail as { $type?: unknown }).$type : undefined;
+    if (typeof type !== "string" || !ERROR_DETAIL_TYPES.has(type)) {
+      throw new TypeError(
+        `${className}: options.errorDetails[${index}] is ${describe(detail)}` +
+          (typeof type === "string" ? ` of type ${type}` : "") +
+          ", expected an error detail message from grpc-interceptor/error-details " +
+          "(e.g. BadRequest.fromPartial({ … })) or a google.protobuf.Any (Any.fromPartial({ typeUrl, value }))",
+      );
+    }
+  });
+  return errorDetails.length === 0 ? NO_DETAILS : Object.freeze([...(errorDetails as ErrorDetail[])]);
 }

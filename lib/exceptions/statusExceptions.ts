@@ -1,4 +1,5 @@
 import { status } from "@grpc/grpc-js";
+import { exceptionClasses } from "./exceptionClasses.js";
 import { GrpcException } from "./GrpcException.js";
 
 // One subclass per non-OK status code. Meanings follow https://grpc.io/docs/guides/status-codes/.
@@ -97,4 +98,25 @@ export class DataLoss extends GrpcException {
 export class Unauthenticated extends GrpcException {
   static override readonly defaultStatusCode: status = status.UNAUTHENTICATED;
   static override readonly defaultDetails: string = "The request does not have valid authentication credentials.";
+}
+
+for (const type of [
+  Cancelled,
+  Unknown,
+  InvalidArgument,
+  DeadlineExceeded,
+  NotFound,
+  AlreadyExists,
+  PermissionDenied,
+  ResourceExhausted,
+  FailedPrecondition,
+  Aborted,
+  OutOfRange,
+  Unimplemented,
+  Internal,
+  Unavailable,
+  DataLoss,
+  Unauthenticated,
+]) {
+  exceptionClasses.set(type.defaultStatusCode, type);
 }

@@ -1,4 +1,5 @@
 import type { Metadata, status } from "@grpc/grpc-js";
+import type { ErrorDetail } from "../errorDetails/ErrorDetail.js";
 import { GrpcException } from "../exceptions/GrpcException.js";
 import { Cancelled, DeadlineExceeded } from "../exceptions/statusExceptions.js";
 import type { ErrorMapper } from "./ErrorMapper.js";
@@ -43,8 +44,11 @@ export interface ServerCallContext {
   readonly code: status | undefined;
   /** The details recorded by {@link setDetails}, if any. */
   readonly details: string | undefined;
-  /** Ends the call with this status by throwing a `GrpcException`. */
-  abort(code: status, details?: string, metadata?: Metadata): never;
+  /**
+   * Ends the call with this status by throwing a `GrpcException`; `errorDetails` (from
+   * `grpc-interceptor/error-details`) are sent with it in the `grpc-status-details-bin` trailer.
+   */
+  abort(code: status, details?: string, metadata?: Metadata, errorDetails?: readonly ErrorDetail[]): never;
 }
 
 /** The library's {@link ServerCallContext}, built per call over a grpc-js server call. */
@@ -119,8 +123,8 @@ export class CallContext implements ServerCallContext {
     this.details = details;
   }
 
-  abort(code: status, details?: string, metadata?: Metadata): never {
-    throw new GrpcException(details, { statusCode: code, metadata });
+  abort(code: status, details?: string, metadata?: Metadata, errorDetails?: readonly ErrorDetail[]): never {
+    throw new GrpcException(details, { statusCode: code, metadata, errorDetails });
   }
 
   /** The error a cancelled call's pending work sees: `DeadlineExceeded` when the deadline passed. */

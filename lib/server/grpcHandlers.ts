@@ -6,6 +6,7 @@ import type {
   ServerWritableStream,
   StatusObject,
 } from "@grpc/grpc-js";
+import { addStatusDetails } from "../errorDetails/addStatusDetails.js";
 import { GrpcException } from "../exceptions/GrpcException.js";
 import { describe } from "../statusCodes.js";
 import { messageOf, type ErrorMapper } from "./ErrorMapper.js";
@@ -112,11 +113,12 @@ function errorStatus(plan: MethodPlan, context: CallContext, error: unknown): Pa
     if (code !== undefined) return { code, details: capDetails(messageOf(error)), metadata: context.trailingMetadata };
   }
   const exception = error instanceof GrpcException ? error : exceptionFor(plan, context, error);
-  return {
-    code: exception.statusCode,
-    details: capDetails(exception.details),
-    metadata: context.errorTrailers(exception),
-  };
+  const code = exception.statusCode;
+  const details = capDetails(exception.details);
+  const metadata = context.errorTrailers(exception);
+  if (exception.errorDetails.length === 0) return { code, details, metadata };
+  const report = (problem: Error) => plan.exceptionToStatus.reportUnknownException(problem, plan.path, context);
+  return { code, details, metadata: addStatusDetails(metadata, code, details, exception.errorDetails, report) };
 }
 
 // toGrpcException can be overridden; an override that fails must not leave the call unanswered.
