@@ -31,11 +31,12 @@ describe("examples", function () {
     expect(output.match(/server {2}auth:/g)).to.have.length(4); // AddBooks only, never the other methods
   });
 
-  it("quick start: the README's code as it is", async () => {
-    const output = await runExample("quickstart.ts");
-    expect(output).to.contain("{ output: 'hello' }");
-    expect(output).to.contain("NOT_FOUND no such thing");
-    expect(output).to.match(/\/DummyService\/Execute took \d+ ms/);
+  it("quick start: the README's program, logging each call of either kind once it is over", async () => {
+    const output = await runExample("quickstart.mts");
+    expect(output).to.match(/\/DummyService\/Execute: answered in \d+\.\d ms\n\{ output: 'hello' \}/);
+    expect(output).to.match(/\/DummyService\/Execute: failed in \d+\.\d ms\nNOT_FOUND no missing here/);
+    expect(output).to.match(/\/DummyService\/ExecuteServerStream: streamed in \d+\.\d ms/);
+    expect(output).to.contain("{ output: 'a' }\n{ output: 'b' }\n{ output: 'c' }");
   });
 
   it("grpc-js style: an existing XxxServer class decorated without changing its handlers", async () => {

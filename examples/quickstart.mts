@@ -1,0 +1,76 @@
+// The README's quick start, exactly (scripts/check-markdown.mjs keeps the two equal, from the `import`
+// lines on): a decorated servicer, bootstrapped, served on a loopback port, called, shut down.
+// Run it with `npx tsx examples/quickstart.mts` (after `npm run build` in this repository).
+import { credentials, Metadata, Server, ServerCredentials, status, type ServiceError } from "@grpc/grpc-js";
+import { bootstrap, Intercept, MapErrors, type InterceptFunction } from "grpc-interceptor";
+import {
+  DummyServiceClient,
+  DummyServiceService,
+  type DummyRequest,
+  type DummyResponse,
+} from "grpc-interceptor/testing";
+
+class NotFoundError extends Error {}
+
+// Logs each call once it is over: for a response stream, after its last message, not when the stream is
+// created (method() returns a promise for unary responses, an async iterable for streamed ones).
+const logging: InterceptFunction = (method, request, context, methodName) => {
+  const started = performance.now();
+  const log = (outcome: string) =>
+    console.log(`${methodName}: ${outcome} in ${(performance.now() - started).toFixed(1)} ms`);
+  const result = method(request, context);
+  if (!(Symbol.asyncIterator in Object(result))) {
+    return Promise.resolve(result).then(
+      (response) => (log("answered"), response),
+      (error: unknown) => (log("failed"), Promise.reject(error)),
+    );
+  }
+  return (async function* () {
+    try {
+      yield* result as AsyncIterable<unknown>;
+      log("streamed");
+    } catch (error) {
+      log("failed");
+      throw error;
+    }
+  })();
+};
+
+@Intercept(logging)
+@MapErrors([NotFoundError, status.NOT_FOUND])
+class Echo {
+  async execute({ input }: DummyRequest): Promise<DummyResponse> {
+    if (input === "missing") throw new NotFoundError(`no ${input} here`);
+    return { output: input };
+  }
+
+  async *executeServerStream({ input }: DummyRequest): AsyncIterable<DummyResponse> {
+    for (const output of input) yield { output };
+  }
+}
+
+const server = new Server();
+server.addService(DummyServiceService, bootstrap(DummyServiceService, new Echo()));
+const port = await new Promise<number>((resolve, reject) =>
+  server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, port) =>
+    error ? reject(error) : resolve(port),
+  ),
+);
+
+const client = new DummyServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
+const options = () => ({ deadline: Date.now() + 5_000 });
+const execute = (input: string) =>
+  new Promise<DummyResponse>((resolve, reject) =>
+    client.execute({ input }, new Metadata(), options(), (error, response) =>
+      error ? reject(error) : resolve(response!),
+    ),
+  );
+
+console.log(await execute("hello")); // { output: 'hello' }
+await execute("missing").catch((error: ServiceError) => console.log(status[error.code], error.details));
+for await (const message of client.executeServerStream({ input: "abc" }, options())) {
+  console.log(message); // { output: 'a' }, then 'b', then 'c'
+}
+
+client.close();
+server.forceShutdown();
