@@ -25,3 +25,6 @@ export { MapErrors, type ErrorMapping } from "./decorators/MapErrors.js";
 export { ClientInterceptor } from "./client/ClientInterceptor.js";
 export type { ClientCallDetails, ClientMethod, ClientInterceptFunction } from "./client/ClientCallDetails.js";
 export { toGrpcInterceptor } from "./client/toGrpcInterceptor.js";
+export { currentCall } from "./propagation/currentCall.js";
+export { CallScope } from "./propagation/CallScope.js";
+export { Propagate, type PropagateOptions } from "./propagation/Propagate.js";
