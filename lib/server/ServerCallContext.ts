@@ -28,9 +28,12 @@ export interface ServerCallContext {
   readonly peer: string;
   /** The call's deadline, or `undefined` when the client set none. */
   readonly deadline: Date | undefined;
-  /** Aborted when the client cancels or the deadline passes; never after the call completed normally. */
+  /**
+   * Aborted when the client cancels or the deadline passes (already aborted when first read after that),
+   * with `Cancelled` or `DeadlineExceeded` as its reason; never for a call the server completed.
+   */
   readonly signal: AbortSignal;
-  /** True once the client cancelled or the deadline passed, while the call had not completed. */
+  /** True once the client cancelled or the deadline passed before the server sent the status; then it stays true. */
   readonly cancelled: boolean;
   /** Sends response headers now; at most once, before the first response message. */
   sendInitialMetadata(metadata: Metadata): void;
@@ -51,15 +54,26 @@ export interface ServerCallContext {
   abort(code: status, details?: string, metadata?: Metadata, errorDetails?: readonly ErrorDetail[]): never;
 }
 
+// Where a call stands, as the server sees it. Once it leaves RUNNING it never changes again.
+const RUNNING = 0;
+/** The server decided the call's status (success or error) and sent it. */
+const COMPLETED = 1;
+/** The client cancelled before the server sent a status. */
+const CANCELLED = 2;
+/** The deadline passed before the server sent a status. */
+const DEADLINE_PASSED = 3;
+type CallState = typeof RUNNING | typeof COMPLETED | typeof CANCELLED | typeof DEADLINE_PASSED;
+
 /** The library's {@link ServerCallContext}, built per call over a grpc-js server call. */
 export class CallContext implements ServerCallContext {
   code: status | undefined = undefined;
   details: string | undefined = undefined;
   /** Trailing metadata set by {@link setTrailingMetadata}. */
   trailingMetadata: Metadata | undefined = undefined;
-  private settled = false;
+  private state: CallState = RUNNING;
   private headersSent = false;
   private controller: AbortController | undefined = undefined;
+  private reason: GrpcException | undefined = undefined;
   private onCancelled: (() => void) | undefined = undefined;
 
   constructor(
@@ -85,22 +99,18 @@ export class CallContext implements ServerCallContext {
   }
 
   get cancelled(): boolean {
-    return !this.settled && this.call.cancelled;
+    return this.observe() >= CANCELLED;
   }
 
-  // Created on first use only: most calls never look at their signal, and grpc-js fires "cancelled" at
-  // the end of every call, so the listener is removed when the call settles.
+  // Created on first use only: most calls never look at their signal. Read after the call ended, it is
+  // already aborted if the call was cancelled, and never aborts if the call completed.
   get signal(): AbortSignal {
     if (!this.controller) {
       const controller = new AbortController();
       this.controller = controller;
-      if (this.cancelled) controller.abort(this.cancellationError());
-      else if (!this.settled) {
-        this.onCancelled = () => {
-          if (!this.settled) controller.abort(this.cancellationError());
-        };
-        this.call.once("cancelled", this.onCancelled);
-      }
+      const state = this.observe();
+      if (state >= CANCELLED) controller.abort(this.cancellationError());
+      else if (state === RUNNING) this.watchCancellation();
     }
     return this.controller.signal;
   }
@@ -127,24 +137,34 @@ export class CallContext implements ServerCallContext {
     throw new GrpcException(details, { statusCode: code, metadata, errorDetails });
   }
 
-  /** The error a cancelled call's pending work sees: `DeadlineExceeded` when the deadline passed. */
+  /**
+   * The error a cancelled call's pending work sees: `DeadlineExceeded` when the deadline passed, else
+   * `Cancelled`. The same object every time, so the signal's reason and every failed read agree.
+   */
   cancellationError(): GrpcException {
-    // grpc-js's deadline timer and getDeadline() are computed apart; allow for the skew between them.
-    const deadline = this.call.getDeadline();
-    return Number(deadline) <= Date.now() + DEADLINE_SKEW_MS
-      ? new DeadlineExceeded(`Deadline exceeded in ${this.methodName}`)
-      : new Cancelled(`Call to ${this.methodName} was cancelled`);
+    if (this.reason) return this.reason;
+    const state = this.observe();
+    const error =
+      state === DEADLINE_PASSED || (state !== CANCELLED && this.deadlinePassed())
+        ? new DeadlineExceeded(`Deadline exceeded in ${this.methodName}`)
+        : new Cancelled(`Call to ${this.methodName} was cancelled`);
+    if (state >= CANCELLED) this.reason = error;
+    return error;
   }
 
-  /** True once the server has finished the call (see {@link settle}). */
-  get isSettled(): boolean {
-    return this.settled;
+  /** True once the server sent the call's status (success or error) before any cancellation. */
+  get isCompleted(): boolean {
+    return this.state === COMPLETED;
   }
 
-  /** Marks the call as finished by the server; after this the signal never aborts. */
+  /**
+   * The server is sending the call's status now. A call already cancelled stays cancelled; any other
+   * call is completed: it never reads as cancelled, and its signal never aborts.
+   */
   settle(): void {
-    this.settled = true;
-    if (this.onCancelled) this.call.removeListener("cancelled", this.onCancelled);
+    if (this.observe() !== RUNNING) return;
+    this.state = COMPLETED;
+    this.unwatchCancellation();
   }
 
   /** The trailing metadata to send with an error: the context's, merged with the exception's. */
@@ -154,5 +174,42 @@ export class CallContext implements ServerCallContext {
     const merged = this.trailingMetadata.clone();
     merged.merge(error.metadata);
     return merged;
+  }
+
+  // grpc-js flags the call cancelled when the client cancels or the deadline passes, and also once a
+  // call ended normally; the server settles before it sends a status, so while RUNNING it is a cancel.
+  // A deadline that passed counts at once: grpc-js's timer may not have fired yet, but the client's
+  // (never later than the server's) has, so no status the server sends now can reach the client.
+  private observe(): CallState {
+    if (this.state === RUNNING && (this.call.cancelled || this.pastDeadline())) this.cancelNow();
+    return this.state;
+  }
+
+  private pastDeadline(): boolean {
+    const deadline = this.call.getDeadline();
+    return deadline !== Infinity && Number(deadline) <= Date.now();
+  }
+
+  private cancelNow(): void {
+    this.state = this.deadlinePassed() ? DEADLINE_PASSED : CANCELLED;
+    this.unwatchCancellation();
+    this.controller?.abort(this.cancellationError());
+  }
+
+  // grpc-js's deadline timer and getDeadline() are computed apart; allow for the skew between them.
+  private deadlinePassed(): boolean {
+    return Number(this.call.getDeadline()) <= Date.now() + DEADLINE_SKEW_MS;
+  }
+
+  private watchCancellation(): void {
+    if (this.onCancelled) return;
+    this.onCancelled = () => void this.observe();
+    this.call.on("cancelled", this.onCancelled);
+  }
+
+  private unwatchCancellation(): void {
+    if (!this.onCancelled) return;
+    this.call.removeListener("cancelled", this.onCancelled);
+    this.onCancelled = undefined;
   }
 }

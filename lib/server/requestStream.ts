@@ -6,9 +6,9 @@ import type { CallContext } from "./ServerCallContext.js";
  * iterator of the call, it never destroys the call: not when the loop ends early (that would lose a bidi
  * call's responses) and not on an "error" event (the server sends a stream's error status by emitting
  * one, and a destroyed call never sends its status). A call cancelled mid-read throws `Cancelled` or
- * `DeadlineExceeded`; once the server has settled the call, a pending read just ends.
- * (A grpc-js client's `cancel()` half-closes before it resets the stream, so the server may see the
- * requests end normally first; `context.signal` aborts a moment later.)
+ * `DeadlineExceeded` (so does a read that starts after the cancellation); once the server has completed
+ * the call, a pending read just ends. (A grpc-js client's `cancel()` sends the end of its requests, then
+ * the reset: a server that sees the end first reads it as the end of the requests.)
  */
 export function requestStream(call: Readable, context: CallContext): AsyncIterable<unknown> {
   return { [Symbol.asyncIterator]: () => new RequestReader(call, context) };
@@ -30,6 +30,8 @@ class RequestReader implements AsyncIterator<unknown> {
     call.on("end", this.onEnd);
     call.on("close", this.onClose);
     call.on("error", this.onError);
+    // A reader made after the call was cancelled (e.g. behind an interceptor's await) gets no more events.
+    if (call.destroyed) this.onClose();
   }
 
   next(): Promise<IteratorResult<unknown>> {
@@ -54,7 +56,11 @@ class RequestReader implements AsyncIterator<unknown> {
     resolve({ done: false, value });
   };
 
-  private readonly onEnd = () => this.finish();
+  // A client's cancel arrives as the end of the requests, then the cancellation a few ticks later, all
+  // from one network event: the end is taken once those ticks ran, so a cancelled read still throws.
+  private readonly onEnd = () => setImmediate(this.afterEnd);
+
+  private readonly afterEnd = () => this.fail(this.context.cancelled ? this.context.cancellationError() : undefined);
 
   // A close without "end": grpc-js destroyed the call because it was cancelled, or the call is over.
   private readonly onClose = () => this.fail(this.context.cancelled ? this.context.cancellationError() : undefined);
@@ -65,7 +71,7 @@ class RequestReader implements AsyncIterator<unknown> {
   /** Ends the iteration with `error`; with none (the server already settled the call), just ends it. */
   private fail(error: unknown): void {
     if (this.finished) return;
-    if (error === undefined || this.context.isSettled) {
+    if (error === undefined || this.context.isCompleted) {
       this.finish();
       return;
     }

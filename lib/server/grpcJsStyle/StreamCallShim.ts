@@ -186,16 +186,28 @@ export class StreamCallShim extends CallSurface(Duplex) {
   }
 
   /**
-   * @internal `destroy(err)` fails the call (grpc-js would hang). `destroy()` without an error (or with a
-   * bare `AbortError`) stops the requests; with responses still to end it fails the call, for nothing
-   * could end them any more.
+   * Fails the call (grpc-js would hang): `destroy(err)` with `err`; `destroy()` without an error as a
+   * handler failure, for nothing could answer the call any more. As with `emit("error")`, messages
+   * written before it are still delivered.
+   */
+  override destroy(error?: Error): this {
+    if (this.outcome === PENDING && isHandlerFailure(error) && this.responseStream && !this.writableEnded) {
+      this.fail(error ? toFailure(error, this[CONTEXT]) : this.destroyedWithoutError(), error, true);
+      return this;
+    }
+    return super.destroy(error);
+  }
+
+  /**
+   * @internal Leaving a `for await (const request of call)` loop early destroys the stream with a bare
+   * `AbortError`: that stops the requests; with responses still to end it fails the call, for nothing
+   * could end them any more. Any other destruction fails the call.
    */
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    // Leaving a `for await (const request of call)` loop early destroys the stream with a bare AbortError.
-    if (error?.name === "AbortError") error = null;
     if (this.outcome === PENDING) {
-      if (error) this.fail(toFailure(error, this[CONTEXT]), error, false);
-      else if (this.responseStream) {
+      if (isHandlerFailure(error)) {
+        this.fail(error ? toFailure(error, this[CONTEXT]) : this.destroyedWithoutError(), error, false);
+      } else if (this.responseStream) {
         this.fail(new Error(`${this.plan.path}: the handler destroyed the call before ending its responses`));
       } else this.stopFeed();
     }
@@ -329,6 +341,10 @@ export class StreamCallShim extends CallSurface(Duplex) {
     }
   }
 
+  private destroyedWithoutError(): Error {
+    return new Error(`${this.plan.path}: the handler destroyed the call without an error or a response`);
+  }
+
   private raise(error: unknown): void {
     if (this.responses !== OPEN) return;
     this.held = NONE;
@@ -420,6 +436,11 @@ export class StreamCallShim extends CallSurface(Duplex) {
 }
 
 function ignore(): void {}
+
+// A bare AbortError comes from leaving a `for await` loop early, not from the handler's own destroy().
+function isHandlerFailure(error: Error | null | undefined): boolean {
+  return error?.name !== "AbortError";
+}
 
 /** The responses of a {@link StreamCallShim}, as the innermost step's `AsyncIterable`. */
 class ShimResponses implements AsyncIterableIterator<unknown> {
