@@ -10,6 +10,8 @@ Every input (each input, for streams) is echoed unless it is special:
   sleep:<ms>          -> sleeps (stops early when the call ends), then "slept"
   watch:<key>         -> waits up to 10 s for the call to end early; records "cancelled" or "deadline"
   status:<key>        -> what watch:<key> recorded ("started", "cancelled", "deadline", "not cancelled")
+  time-remaining      -> the call's deadline as C-core read it from grpc-timeout: context.time_remaining()
+                         in seconds, or "none" without one
 The initial metadata of every response echoes the request's x-* keys as echo-x-*.
 """
 
@@ -76,6 +78,9 @@ def output(text, context):
         with lock:
             watched[key] = state
         return state
+    if text == "time-remaining":
+        remaining = context.time_remaining()
+        return "none" if remaining > 1e7 else "%.3f" % remaining  # no deadline: C-core's infinite future
     if text.startswith("status:"):
         with lock:
             return watched.get(text.split(":", 1)[1], "unknown")

@@ -1,6 +1,7 @@
 // `npm run test:interop`: interoperability with gRPC C-core, through Python grpcio.
 //   1. our grpc-js server (decorated dummy service) <- a Python grpcio client (py_client.py);
-//   2. a Python grpcio server (py_server.py) <- our grpc-js client with our client interceptors.
+//   2. a Python grpcio server (py_server.py) <- our grpc-js client with our client interceptors;
+//   3. the same Python server <- our grpc-js front service, relaying with CallScope and Propagate.
 // Every check prints PASS or FAIL; the run ends with "interop: N passed, M failed" and exits 1 on any
 // failure. Each step has a time limit, and so has the whole run, so nothing can stall CI.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -9,6 +10,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { runNodeClientChecks } from "./nodeClient.js";
 import { startOurServer } from "./ourServer.js";
+import { runPropagationChecks } from "./propagation.js";
 
 const RUN_LIMIT_MS = 240_000;
 const PYTHON_CLIENT_LIMIT_MS = 150_000;
@@ -104,6 +106,8 @@ async function ourClientAgainstPythonServer(python: string): Promise<void> {
       `\n== 2. our grpc-js client with client interceptors -> Python grpcio server on 127.0.0.1:${server.port}`,
     );
     await runNodeClientChecks(`127.0.0.1:${server.port}`, report);
+    console.log("\n== 3. propagation: our grpc-js front service (CallScope, Propagate) -> Python grpcio server");
+    await runPropagationChecks(`127.0.0.1:${server.port}`, report);
   } catch (error) {
     report(false, "python server run", String(error));
   } finally {
