@@ -74,6 +74,20 @@ describe("examples", function () {
     expect(output.match(/server {2}\/library\.Library\//g)).to.have.length(6);
   });
 
+  it("propagation: the back service sees the front call's request id, deadline and cancellation", async () => {
+    const output = await runExample("propagation.ts");
+    expect(output).to.contain("front   handling request id req-1");
+    expect(output).to.match(/back {4}saw request id req-1, deadline in (1\d{3}|2000) ms/);
+    expect(output).to.match(
+      /back {4}waiting, request id req-2, deadline in \d+ ms\nclient {2}CANCELLED\nback {4}the call ended early: CANCELLED\n/,
+    );
+    expect(output).to.match(/back {4}waiting, request id req-3, deadline in [0-3]\d{0,2} ms\n/);
+    // The back call ends by the propagated cancel or its own (propagated) deadline, whichever is first.
+    expect(output).to.match(
+      /client {2}DEADLINE_EXCEEDED\nback {4}the call ended early: (CANCELLED|DEADLINE_EXCEEDED)\n/,
+    );
+  });
+
   it("testing your own interceptor with dummyClient", async () => {
     expect(await runExample("testing-your-interceptor.ts")).to.contain("ok: the metrics interceptor counts");
   });
