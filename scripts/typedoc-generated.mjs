@@ -51,7 +51,9 @@ function checkedKinds(app) {
 // declaration that has that type.
 function notChecked(reflection) {
   const parent = reflection.parent;
-  if (reflection.kindOf(ReflectionKind.CallSignature) && parent?.kindOf(ReflectionKind.TypeLiteral)) return true;
+  if (reflection.kindOf(ReflectionKind.CallSignature | ReflectionKind.IndexSignature)) {
+    if (parent?.kindOf(ReflectionKind.TypeLiteral)) return true; // e.g. a map field's `{ [key: string]: string }`
+  }
   if (reflection.kindOf(ReflectionKind.ConstructorSignature) && parent?.parent?.kindOf(ReflectionKind.TypeAlias)) {
     return true;
   }

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { inspect } from "node:util";
 import { expect } from "chai";
 import { Metadata, status } from "@grpc/grpc-js";
@@ -108,6 +109,17 @@ describe("GrpcException errorDetails", () => {
       );
     }
     expect(() => new InvalidArgument("bad", { errorDetails: "x" as never })).to.throw(TypeError, /expected an array/);
+  });
+
+  it("the exceptions entry loads the protobuf code only when a ServiceError is read", () => {
+    const script = `
+      const loaded = () => Object.keys(require.cache).some((file) => file.includes("generated"));
+      const { GrpcException } = require("grpc-interceptor/exceptions");
+      const before = loaded();
+      GrpcException.fromServiceError({ code: 5, details: "x", metadata: new (require("@grpc/grpc-js").Metadata)() });
+      console.log(JSON.stringify([before, loaded()]));`;
+    const output = execFileSync(process.execPath, ["-e", script], { encoding: "utf8" });
+    expect(JSON.parse(output)).to.deep.equal([false, true]);
   });
 
   it("util.inspect names the details' types", () => {
