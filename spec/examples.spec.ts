@@ -91,4 +91,17 @@ describe("examples", function () {
   it("testing your own interceptor with dummyClient", async () => {
     expect(await runExample("testing-your-interceptor.ts")).to.contain("ok: the metrics interceptor counts");
   });
+
+  it("error details: a BadRequest's field violations read back by the client", async () => {
+    const output = await runExample("error-details.ts");
+    expect(output).to.contain("created book-1");
+    expect(output).to.contain("status  INVALID_ARGUMENT: The book is not valid");
+    for (const line of [
+      "field   title must not be empty",
+      "field   isbn must be 13 digits",
+      "field   year is in the future",
+    ]) {
+      expect(output).to.contain(line);
+    }
+  });
 });
