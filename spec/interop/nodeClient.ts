@@ -5,8 +5,11 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { credentials, Metadata, status, type ServiceError, type StatusObject } from "@grpc/grpc-js";
 import { ClientInterceptor, type ClientCallDetails, type ClientMethod } from "grpc-interceptor";
+import { GrpcException } from "grpc-interceptor/exceptions";
+import { STATUS_DETAILS_KEY, Status, statusDetailsOf } from "grpc-interceptor/error-details";
 import { DummyServiceClient } from "grpc-interceptor/testing";
 import { detailsFor, traceBin } from "./ourServer.js";
+import { interopErrorDetails } from "./richDetails.js";
 
 type Report = (ok: boolean, name: string, why?: string) => void;
 
@@ -85,6 +88,14 @@ function expectChosen(outcome: Outcome, code: number): void {
 
 function expectOk(outcome: Outcome): void {
   expect(!outcome.error, `failed: ${outcome.error?.code} ${outcome.error?.details}`);
+}
+
+/** JSON of a value with every byte array as a plain array (a Buffer and a Uint8Array of the same bytes agree). */
+function comparable(value: unknown): string {
+  return JSON.stringify(value, function (this: Record<string, unknown>, key, json: unknown) {
+    const raw = this[key];
+    return raw instanceof Uint8Array ? Array.from(raw) : json;
+  });
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -276,6 +287,40 @@ export async function runNodeClientChecks(address: string, report: Report): Prom
   });
   await check("mid-stream: client stream fails on its second message", async () => {
     expectChosen(await clientStream(["a", "fail:3", "c"]), 3);
+  });
+
+  // --- rich error details from C-core: statusDetailsOf and fromServiceError, through the interceptors ---
+  const expectRich = (outcome: Outcome, code: number) => {
+    expectChosen(outcome, code);
+    const error = outcome.error!;
+    const trailer = error.metadata.get(STATUS_DETAILS_KEY)[0];
+    expect(Buffer.isBuffer(trailer), `a ${STATUS_DETAILS_KEY} trailer: got ${String(trailer)}`);
+    const sent = Status.decode(trailer);
+    expectEqual([sent.code, sent.message], [code, detailsFor(code)], "the Status's code and message");
+    const problems: Error[] = [];
+    const details = statusDetailsOf(error, { onMalformed: (problem) => problems.push(problem) });
+    expectEqual(problems.map(String), [], "problems reading the details");
+    expectEqual(comparable(details), comparable(interopErrorDetails()), "statusDetailsOf");
+    const rethrown = GrpcException.fromServiceError(error);
+    expectEqual(
+      comparable(rethrown.errorDetails),
+      comparable(interopErrorDetails()),
+      "fromServiceError's errorDetails",
+    );
+    expectEqual([rethrown.statusCode, rethrown.details], [code, detailsFor(code)], "fromServiceError's status");
+  };
+  await check("rich status: unary, all ten detail types and an unknown one from Python protobuf", async () => {
+    expectRich(await unary("rich:3").outcome, 3);
+  });
+  await check("rich status: server stream, after 2 messages", async () => {
+    const outcome = await serverStream("rich-after:2:9").outcome;
+    expectRich(outcome, 9);
+    expectEqual(outcome.messages, ["m0", "m1"], "messages before the error");
+  });
+  await check("rich status: none on a status without error details", async () => {
+    const outcome = await unary("fail:5").outcome;
+    expectChosen(outcome, 5);
+    expectEqual(statusDetailsOf(outcome.error), [], "statusDetailsOf");
   });
 
   // --- deadlines -------------------------------------------------------------------------------------

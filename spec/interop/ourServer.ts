@@ -12,7 +12,9 @@ import {
   type ServerMethod,
 } from "grpc-interceptor";
 import * as exceptions from "grpc-interceptor/exceptions";
+import type { ErrorDetail } from "grpc-interceptor/error-details";
 import { DummyService, DummyServiceService, type DummyRequest, type DummyResponse } from "grpc-interceptor/testing";
+import { interopErrorDetails } from "./richDetails.js";
 
 /** The details sent with a chosen status code; must match `details_for` in dummy_codec.py. */
 export function detailsFor(code: number): string {
@@ -29,7 +31,7 @@ export class DomainNotFound extends Error {}
 /** A domain error that a function rule turns into RESOURCE_EXHAUSTED with trailing metadata. */
 export class QuotaExceeded extends Error {}
 
-type ExceptionClass = new (details?: string, options?: { metadata?: Metadata }) => exceptions.GrpcException;
+type ExceptionClass = new (details?: string, options?: exceptions.GrpcExceptionOptions) => exceptions.GrpcException;
 
 /** The `GrpcException` subclass of each non-OK code, found among the exports of `grpc-interceptor/exceptions`. */
 function exceptionClassFor(code: number): ExceptionClass {
@@ -41,12 +43,15 @@ function exceptionClassFor(code: number): ExceptionClass {
   throw new Error(`no GrpcException subclass for code ${code}`);
 }
 
-/** The exception a chosen code fails with: its subclass, the shared details, `x-code` and `x-trace-bin`. */
-export function chosenFailure(code: number): exceptions.GrpcException {
+/**
+ * The exception a chosen code fails with: its subclass, the shared details, `x-code` and `x-trace-bin`,
+ * and the given rich error details.
+ */
+export function chosenFailure(code: number, errorDetails: ErrorDetail[] = []): exceptions.GrpcException {
   const metadata = new Metadata();
   metadata.set("x-code", String(code));
   metadata.set("x-trace-bin", traceBin(code));
-  return new (exceptionClassFor(code))(detailsFor(code), { metadata });
+  return new (exceptionClassFor(code))(detailsFor(code), { metadata, errorDetails });
 }
 
 /** Adds `x-tag` to the trailing metadata of calls whose client sent `x-want-tag`. */
@@ -134,6 +139,9 @@ function specialCases(): Record<string, (input: string, context: ServerCallConte
     cases[`code:${code}`] = () => {
       throw chosenFailure(code);
     };
+    cases[`rich:${code}`] = () => {
+      throw chosenFailure(code, interopErrorDetails());
+    };
   }
   for (const id of ["unary", "deadline", "bidi", "stream"]) {
     cases[`watch:${id}`] = (_input, context) => watch(id, context);
@@ -144,7 +152,7 @@ function specialCases(): Record<string, (input: string, context: ServerCallConte
 
 /**
  * The decorated servicer: a class-level interceptor and error rules, and a server stream that can fail
- * after some messages (`after:<n>:<code>`, `after-domain:<n>`) or wait for cancellation after one
+ * after some messages (`after:<n>:<code>`, `after-domain:<n>`, with rich error details `rich-after:<n>:<code>`) or wait for cancellation after one
  * (`stream-watch:<id>`).
  */
 @Intercept(TagInterceptor)
@@ -174,6 +182,11 @@ export class InteropService extends DummyService {
       for (let i = 0; i < Number(after[1]); i++) yield { output: `m${i}` };
       if (request.input.startsWith("after-domain:")) throw new DomainNotFound("ran out (domain error mid-stream)");
       throw chosenFailure(Number(after[2]));
+    }
+    const rich = /^rich-after:(\d+):(\d+)$/.exec(request.input);
+    if (rich) {
+      for (let i = 0; i < Number(rich[1]); i++) yield { output: `m${i}` };
+      throw chosenFailure(Number(rich[2]), interopErrorDetails());
     }
     const watchId = /^stream-watch:(.+)$/.exec(request.input)?.[1];
     if (watchId) {

@@ -12,6 +12,7 @@ import time
 import grpc
 
 from dummy_codec import BIDI, CLIENT_STREAM, EXECUTE, SERVER_STREAM, decode, details_for, encode, trace_bin
+from rich_status import STATUS_DETAILS_KEY, check_status_details
 
 TIMEOUT = 5.0
 CODES = {code.value[0]: code for code in grpc.StatusCode}
@@ -254,6 +255,41 @@ def main(target):
     check("errors: context.setCode + setDetails", context_set_code)
     check("errors: unknown error -> UNKNOWN, nothing leaked, reported on the server", unknown_error)
     check("errors: unknown method -> UNIMPLEMENTED", unimplemented)
+
+    # --- rich error details: our grpc-status-details-bin, decoded by the protobuf runtime ------------
+    def rich(code, trailers, error):
+        expect_failure(error, CODES[code], details_for(code))
+        check_status_details(trailers, code, details_for(code))
+        expect_equal(trailers.get("x-code"), str(code), "the exception's own trailers, next to the details")
+
+    def rich_unary():
+        _, error, trailers = outcome_unary(stub.unary, "rich:3")
+        rich(3, trailers, error)
+
+    def rich_client_stream():
+        _, error, trailers = outcome_unary(stub.client_stream, iter(["a", "rich:8"]))
+        rich(8, trailers, error)
+
+    def rich_server_stream():
+        messages, error, trailers = outcome_stream(stub.server_stream, "rich-after:2:9")
+        expect_equal(messages, ["m0", "m1"], "messages before the error")
+        rich(9, trailers, error)
+
+    def rich_bidi():
+        messages, error, trailers = outcome_stream(stub.bidi, iter(["a", "b", "rich:10"]))
+        expect_equal(messages, ["a", "b"], "messages before the error")
+        rich(10, trailers, error)
+
+    def no_details_without_them():
+        _, error, trailers = outcome_unary(stub.unary, "code:5")
+        expect_failure(error, grpc.StatusCode.NOT_FOUND, details_for(5))
+        expect(STATUS_DETAILS_KEY not in trailers, "a status without error details has no details trailer")
+
+    check("rich status: unary, all ten detail types and an unknown one decode in Python", rich_unary)
+    check("rich status: client streaming", rich_client_stream)
+    check("rich status: server stream, after 2 messages", rich_server_stream)
+    check("rich status: bidi, after 2 messages", rich_bidi)
+    check("rich status: none on a status without error details", no_details_without_them)
 
     # --- deadlines -------------------------------------------------------------------------------
     def deadline_seen():

@@ -5,6 +5,9 @@ Every input (each input, for streams) is echoed unless it is special:
   echo-metadata       -> JSON of the invocation metadata received (-bin values as "hex:...")
   fail:<code>         -> fails with that code, details_for(code), trailing x-code and x-trace-bin
   fail-after:<n>:<c>  -> (server streaming) n messages m0..m<n-1>, then fails like fail:<c>
+  rich:<code>         -> fails like fail:<code>, with a google.rpc.Status of every error detail type
+                         in grpc-status-details-bin (rich_status.status_bytes)
+  rich-after:<n>:<c>  -> (server streaming) n messages, then fails like rich:<c>
   flaky:<key>:<n>     -> fails the first n attempts with UNAVAILABLE, then "ok after <k> attempts"
   attempts:<key>      -> how many attempts flaky:<key>:* has seen
   sleep:<ms>          -> sleeps (stops early when the call ends), then "slept"
@@ -25,6 +28,7 @@ from concurrent import futures
 import grpc
 
 from dummy_codec import SERVICE, decode, details_for, encode, trace_bin
+from rich_status import STATUS_DETAILS_KEY, status_bytes
 
 CODES = {code.value[0]: code for code in grpc.StatusCode}
 lock = threading.Lock()
@@ -34,6 +38,18 @@ watched = {}
 
 def fail(context, code):
     context.set_trailing_metadata((("x-code", str(code)), ("x-trace-bin", trace_bin(code))))
+    context.abort(CODES[code], details_for(code))
+
+
+def fail_rich(context, code):
+    """Fails like fail(), with a google.rpc.Status of every detail type in grpc-status-details-bin."""
+    context.set_trailing_metadata(
+        (
+            ("x-code", str(code)),
+            ("x-trace-bin", trace_bin(code)),
+            (STATUS_DETAILS_KEY, status_bytes(code, details_for(code))),
+        )
+    )
     context.abort(CODES[code], details_for(code))
 
 
@@ -51,6 +67,8 @@ def output(text, context):
         return json.dumps(seen, sort_keys=True)
     if text.startswith("fail:"):
         fail(context, int(text.split(":")[1]))
+    if text.startswith("rich:"):
+        fail_rich(context, int(text.split(":")[1]))
     if text.startswith("flaky:"):
         _, key, failures = text.split(":")
         with lock:
@@ -110,6 +128,11 @@ def execute_server_stream(request, context):
         for i in range(int(count)):
             yield "m%d" % i
         fail(context, int(code))
+    if request.startswith("rich-after:"):
+        _, count, code = request.split(":")
+        for i in range(int(count)):
+            yield "m%d" % i
+        fail_rich(context, int(code))
     for character in output(request, context):
         yield character
 

@@ -6,7 +6,9 @@
 // failure. Each step has a time limit, and so has the whole run, so nothing can stall CI.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { join } from "node:path";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { runNodeClientChecks } from "./nodeClient.js";
 import { startOurServer } from "./ourServer.js";
@@ -16,6 +18,7 @@ const RUN_LIMIT_MS = 240_000;
 const PYTHON_CLIENT_LIMIT_MS = 150_000;
 const here = __dirname;
 let passed = 0;
+let pythonEnv: NodeJS.ProcessEnv = process.env;
 let failed = 0;
 
 function report(ok: boolean, name: string, why?: string): void {
@@ -24,12 +27,30 @@ function report(ok: boolean, name: string, why?: string): void {
   console.log(ok ? `PASS ${name}` : `FAIL ${name}${why ? `: ${why}` : ""}`);
 }
 
-/** The first Python that can `import grpc`: $INTEROP_PYTHON, python3 on the PATH, then Debian's. */
+/** The first Python that can `import grpc` and protobuf: $INTEROP_PYTHON, python3 on the PATH, then Debian's. */
 function findPython(): string | undefined {
   const candidates = [process.env.INTEROP_PYTHON, "python3", "/usr/bin/python3"].filter(Boolean) as string[];
   return candidates.find(
-    (python) => spawnSync(python, ["-c", "import grpc"], { stdio: "ignore", timeout: 30_000 }).status === 0,
+    (python) =>
+      spawnSync(python, ["-c", "import grpc, google.protobuf.message_factory"], { stdio: "ignore", timeout: 30_000 })
+        .status === 0,
   );
+}
+
+/**
+ * protos/google/rpc compiled by buf into a FileDescriptorSet, for rich_status.py (passed to Python as
+ * $INTEROP_RPC_DESCRIPTORS): both sides use the same protos.
+ */
+function buildRpcDescriptors(): string {
+  const root = join(here, "..", "..");
+  const file = join(mkdtempSync(join(tmpdir(), "grpc-interceptor-interop-")), "google-rpc.binpb");
+  const built = spawnSync(
+    join(root, "node_modules", ".bin", "buf"),
+    ["build", "protos", "--path", "protos/google", "-o", file],
+    { cwd: root, encoding: "utf8", timeout: 60_000 },
+  );
+  if (built.status !== 0) throw new Error(`buf build of protos/google failed: ${built.stderr || built.error}`);
+  return file;
 }
 
 /** Relays a child's stdout line by line with a prefix, calling `onLine` for each line. */
@@ -57,7 +78,7 @@ async function pythonClientAgainstOurServer(python: string): Promise<void> {
   console.log(`\n== 1. Python grpcio client -> our grpc-js server on ${target}`);
   const child = spawn(python, [join(here, "py_client.py"), target], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, PYTHONUNBUFFERED: "1", PYTHONDONTWRITEBYTECODE: "1" },
+    env: pythonEnv,
   });
   let childPassed = 0;
   let childFailed = 0;
@@ -82,7 +103,7 @@ async function pythonClientAgainstOurServer(python: string): Promise<void> {
 async function startPythonServer(python: string): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(python, [join(here, "py_server.py")], {
     stdio: ["pipe", "pipe", "pipe"], // The server exits when its stdin closes, i.e. when this process dies.
-    env: { ...process.env, PYTHONUNBUFFERED: "1", PYTHONDONTWRITEBYTECODE: "1" },
+    env: pythonEnv,
   });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("py_server.py printed no port within 20 s")), 20_000);
@@ -132,8 +153,19 @@ async function main(): Promise<void> {
       timeout: 30_000,
     });
     console.log(`Python: ${python} (grpcio, python: ${version.stdout.trim()})`);
-    await pythonClientAgainstOurServer(python);
-    await ourClientAgainstPythonServer(python);
+    const descriptors = buildRpcDescriptors();
+    pythonEnv = {
+      ...process.env,
+      PYTHONUNBUFFERED: "1",
+      PYTHONDONTWRITEBYTECODE: "1",
+      INTEROP_RPC_DESCRIPTORS: descriptors,
+    };
+    try {
+      await pythonClientAgainstOurServer(python);
+      await ourClientAgainstPythonServer(python);
+    } finally {
+      rmSync(dirname(descriptors), { recursive: true, force: true });
+    }
   }
   console.log(`\ninterop: ${passed} passed, ${failed} failed`);
   process.exit(failed === 0 ? 0 : 1);
