@@ -1,20 +1,32 @@
-// `npm run test:consumers`: installs the packed package the way users get it and uses it from the outside.
-// Builds and packs the tarball, makes one temporary project under the OS temp dir that `npm install`s it
-// with @grpc/grpc-js, @grpc/proto-loader, typescript, tsx and @types/node from the registry (the versions
-// this repository develops with), then runs each case in scripts/consumers/ in it: real calls over
-// loopback for CommonJS, ESM, TypeScript with legacy and with standard decorators, tsx and proto-loader,
-// and a `tsc --noEmit` type check of .cts and .mts consumers. Prints PASS/FAIL per case; exits non-zero
-// on any failure. CONSUMER_SMOKE_KEEP=1 keeps the temporary project for a look afterwards.
+// `npm run test:consumers`: installs the package the ways users get it and uses it from the outside.
+// 1. Builds and packs the tarball, makes a temporary project under the OS temp dir that `npm install`s it
+//    with @grpc/grpc-js, @grpc/proto-loader, typescript, tsx, esbuild, mocha, chai and their types from the
+//    registry (the versions this repository develops with), then runs each case: real calls over loopback
+//    for CommonJS, ESM and proto-loader; a decorated servicer compiled with the README's two tsconfigs
+//    (scripts/consumers/tsconfig.{standard,legacy}.json) and run with node, under tsx, and bundled by the
+//    README's esbuild command; README.md's code blocks (scripts/readme-code.mjs); a nodenext type check of
+//    .cts and .mts consumers; and the TypeScript floor (5.2) on the same code.
+// 2. Clones the current commit, and `npm install`s `git+file://` of that clone in a second project: npm
+//    builds it there (the `prepare` script), the installed package must have every file of the tarball, and
+//    the CommonJS and ESM cases run against it.
+// Prints PASS/FAIL per case; exits non-zero on any failure. CONSUMER_SMOKE_KEEP=1 keeps the temporary projects.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { checkReadmeCode } from "./readme-code.mjs";
+import { readmeBlocks } from "./readme-blocks.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const fixtures = join(root, "scripts", "consumers");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const MINUTE = 60_000;
+/**
+ * The oldest TypeScript the README promises (its "Compiler settings"; before 5.7 with `skipLibCheck`, since
+ * @bufbuild/protobuf's declarations use 5.7's generic Uint8Array), installed under an alias.
+ */
+const TYPESCRIPT_FLOOR = "5.2";
 
 // npm itself: the one running this script (`npm run`), else the npm next to this node.
 const npm = process.env.npm_execpath
@@ -42,6 +54,29 @@ function step(description, command, args, options) {
 
 const work = mkdtempSync(join(tmpdir(), "grpc-interceptor-consumers-"));
 let failures = 0;
+
+function report(name, verdict) {
+  if (!verdict.ok) failures += 1;
+  console.log(
+    `${verdict.ok ? "PASS" : "FAIL"} ${name}${verdict.output ? ` — ${verdict.output.split("\n").at(-1)}` : ""}`,
+  );
+  if (!verdict.ok) console.log(verdict.output.replace(/^/gm, "    "));
+}
+
+/** Runs each case's commands in turn (a case fails at its first failing command, or missing `expect`). */
+function runCases(cases) {
+  for (const [name, commands] of cases) {
+    let verdict = { ok: true, output: "" };
+    for (const { command, args, cwd, expect } of commands) {
+      verdict = run(command, args, { cwd, timeout: 2 * MINUTE });
+      if (verdict.ok && expect && !verdict.output.includes(expect)) {
+        verdict = { ...verdict, ok: false, output: `${verdict.output}\nexpected the output to contain "${expect}"` };
+      }
+      if (!verdict.ok) break;
+    }
+    report(name, verdict);
+  }
+}
 try {
   console.log(`consumer smoke tests in ${work}`);
   step("build", process.execPath, [join(root, "scripts", "build.mjs")], { cwd: root, timeout: 5 * MINUTE });
@@ -60,23 +95,29 @@ try {
     JSON.stringify({ name: "grpc-interceptor-consumer", private: true, type: "commonjs" }, null, 2),
   );
   const dev = (name) => `${name}@${pkg.devDependencies[name]}`;
+  const npmInstall = (cwd, specs) =>
+    step(
+      "npm install",
+      npm[0],
+      [...npm.slice(1), "install", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error", ...specs],
+      { cwd, timeout: 10 * MINUTE },
+    );
   const install = [
     tarball,
-    dev("@grpc/grpc-js"),
-    dev("@grpc/proto-loader"),
-    dev("typescript"),
-    dev("tsx"),
-    dev("@types/node"),
+    ...["@grpc/grpc-js", "@grpc/proto-loader", "typescript", "tsx", "esbuild", "@types/node"].map(dev),
+    ...["mocha", "@types/mocha", "chai", "@types/chai"].map(dev),
+    `typescript-floor@npm:typescript@~${TYPESCRIPT_FLOOR}.0`,
   ];
   console.log(`npm install ${install.map((spec) => spec.replace(work, "<tmp>")).join(" ")}`);
-  step(
-    "npm install",
-    npm[0],
-    [...npm.slice(1), "install", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error", ...install],
-    { cwd: project, timeout: 10 * MINUTE },
-  );
+  npmInstall(project, install);
   for (const file of ["cjs.cjs", "esm.mjs", "proto-loader.cjs", "types.cts", "types.mts"]) {
     copyFileSync(join(fixtures, file), join(project, file));
+  }
+  // The decorated servicer under each of the README's tsconfigs, as the project's own tsconfig.json.
+  for (const flavour of ["legacy", "standard"]) {
+    mkdirSync(join(project, flavour));
+    copyFileSync(join(fixtures, "decorated.ts"), join(project, flavour, "decorated.ts"));
+    copyFileSync(join(fixtures, `tsconfig.${flavour}.json`), join(project, flavour, "tsconfig.json"));
   }
   const compilerOptions = {
     target: "ES2022",
@@ -85,23 +126,7 @@ try {
     strict: true,
     skipLibCheck: false,
     types: ["node"],
-    outDir: "out",
   };
-  for (const [flavour, experimentalDecorators] of [
-    ["legacy", true],
-    ["standard", false],
-  ]) {
-    mkdirSync(join(project, flavour));
-    copyFileSync(join(fixtures, "decorated.ts"), join(project, flavour, "decorated.ts"));
-    writeFileSync(
-      join(project, flavour, "tsconfig.json"),
-      JSON.stringify(
-        { compilerOptions: { ...compilerOptions, experimentalDecorators }, files: ["decorated.ts"] },
-        null,
-        2,
-      ),
-    );
-  }
   writeFileSync(
     join(project, "tsconfig.types.json"),
     JSON.stringify(
@@ -113,67 +138,118 @@ try {
 
   const bin = (name) => join(project, "node_modules", name);
   const tsc = bin("typescript/bin/tsc");
+  const tscFloor = bin("typescript-floor/bin/tsc");
   const tsx = bin("tsx/dist/cli.mjs");
   const node = (cwd, file, expect) => ({ command: process.execPath, args: [file], cwd, expect });
+  const dir = (flavour) => join(project, flavour);
+  // The README's esbuild command line, as written there (the block after `<!-- consumer: esbuild -->`).
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const esbuildLine = readmeBlocks(readme)
+    .find((block) => block.consumer === "esbuild")
+    ?.code.replace(/\\\n\s*/g, "")
+    .trim();
+  if (!esbuildLine?.startsWith("npx esbuild server.ts ")) {
+    throw new Error("README.md has no esbuild command (`npx esbuild server.ts …`) after <!-- consumer: esbuild -->");
+  }
+  const esbuild = (flavour) => ({
+    command: "sh",
+    args: ["-c", esbuildLine.replace("npx esbuild server.ts", `"${bin(".bin/esbuild")}" decorated.ts`)],
+    cwd: dir(flavour),
+  });
   const cases = [
     ["a. CommonJS require", [node(project, "cjs.cjs")]],
     ["b. ESM import", [node(project, "esm.mjs")]],
-    [
-      "c. TypeScript, experimentalDecorators (tsc, node)",
+    ...["legacy", "standard"].flatMap((flavour) => [
       [
-        { command: process.execPath, args: [tsc, "-p", "."], cwd: join(project, "legacy") },
-        node(join(project, "legacy"), "out/decorated.js", "decorators: legacy"),
+        `c. ${flavour} decorators: the README's tsconfig, tsc, node`,
+        [
+          { command: process.execPath, args: [tsc, "-p", "."], cwd: dir(flavour) },
+          node(dir(flavour), "dist/decorated.js", `decorators: ${flavour}`),
+        ],
       ],
-    ],
-    [
-      "d. TypeScript, TC39 standard decorators (tsc, node)",
       [
-        { command: process.execPath, args: [tsc, "-p", "."], cwd: join(project, "standard") },
-        node(join(project, "standard"), "out/decorated.js", "decorators: standard"),
+        `d. ${flavour} decorators: tsx with the README's tsconfig`,
+        [
+          {
+            command: process.execPath,
+            args: [tsx, "decorated.ts"],
+            cwd: dir(flavour),
+            expect: `decorators: ${flavour}`,
+          },
+        ],
       ],
-    ],
-    [
-      "e. tsx (esbuild, experimentalDecorators, no emitDecoratorMetadata)",
       [
-        {
-          command: process.execPath,
-          args: [tsx, "decorated.ts"],
-          cwd: join(project, "legacy"),
-          expect: "decorators: legacy",
-        },
+        `e. ${flavour} decorators: the README's esbuild command (an ES module bundle with grpc-js), node`,
+        [esbuild(flavour), node(dir(flavour), "dist/server.mjs", `decorators: ${flavour}`)],
       ],
-    ],
-    [
-      "e2. tsx (esbuild, TC39 standard decorators)",
       [
-        {
-          command: process.execPath,
-          args: [tsx, "decorated.ts"],
-          cwd: join(project, "standard"),
-          expect: "decorators: standard",
-        },
+        `f. ${flavour} decorators: TypeScript ${TYPESCRIPT_FLOOR} (the floor, with skipLibCheck) type-checks it`,
+        [{ command: process.execPath, args: [tscFloor, "-p", ".", "--noEmit", "--skipLibCheck"], cwd: dir(flavour) }],
       ],
-    ],
-    ["f. @grpc/proto-loader definition", [node(project, "proto-loader.cjs")]],
+    ]),
+    ["g. @grpc/proto-loader definition", [node(project, "proto-loader.cjs")]],
     [
-      "g. tsc --noEmit, module nodenext, .cts and .mts",
+      "h. tsc --noEmit, module nodenext, .cts and .mts",
       [{ command: process.execPath, args: [tsc, "-p", "tsconfig.types.json"], cwd: project }],
     ],
+    [
+      `h2. the same with TypeScript ${TYPESCRIPT_FLOOR} (with skipLibCheck, as the README says)`,
+      [{ command: process.execPath, args: [tscFloor, "-p", "tsconfig.types.json", "--skipLibCheck"], cwd: project }],
+    ],
   ];
-  for (const [name, commands] of cases) {
-    let verdict = { ok: true, output: "", seconds: "0.0" };
-    for (const { command, args, cwd, expect } of commands) {
-      verdict = run(command, args, { cwd, timeout: 2 * MINUTE });
-      if (verdict.ok && expect && !verdict.output.includes(expect)) {
-        verdict = { ...verdict, ok: false, output: `${verdict.output}\nexpected the output to contain "${expect}"` };
-      }
-      if (!verdict.ok) break;
-    }
-    if (!verdict.ok) failures += 1;
-    console.log(
-      `${verdict.ok ? "PASS" : "FAIL"} ${name}${verdict.output ? ` — ${verdict.output.split("\n").at(-1)}` : ""}`,
-    );
-    if (!verdict.ok) console.log(verdict.output.replace(/^/gm, "    "));
+  runCases(cases);
+
+  console.log("README.md's code blocks in this project:");
+  failures += checkReadmeCode(join(project, "readme"), { legacy: true });
+
+  // 2. An install from git, the way `npm install <git URL>` works: of a clone of the current commit.
+  const commit = step("git rev-parse", "git", ["rev-parse", "HEAD"], { cwd: root, timeout: MINUTE }).trim();
+  if (step("git status", "git", ["status", "--porcelain"], { cwd: root, timeout: MINUTE }).trim() !== "") {
+    console.log(`note: the install from git is of commit ${commit}; uncommitted changes are not in it`);
+  }
+  const clone = join(work, "clone");
+  step("git clone", "git", ["clone", "--quiet", "--no-hardlinks", root, clone], { cwd: work, timeout: 2 * MINUTE });
+  step("git checkout", "git", ["checkout", "--quiet", "--detach", commit], { cwd: clone, timeout: MINUTE });
+  const fromGit = join(work, "from-git");
+  mkdirSync(fromGit);
+  writeFileSync(join(fromGit, "package.json"), JSON.stringify({ name: "from-git", private: true }, null, 2));
+  const url = `git+file://${clone}#${commit}`;
+  console.log(`npm install ${url.replace(work, "<tmp>")} ${dev("@grpc/grpc-js")} (npm builds it: prepare)`);
+  let installed = run(
+    npm[0],
+    [
+      ...npm.slice(1),
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--no-package-lock",
+      "--loglevel=error",
+      url,
+      dev("@grpc/grpc-js"),
+    ],
+    { cwd: fromGit, timeout: 10 * MINUTE },
+  );
+  if (installed.ok) {
+    const files = (dir) =>
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => relative(dir, join(entry.parentPath, entry.name)));
+    const have = new Set(files(join(fromGit, "node_modules", "grpc-interceptor")));
+    const missing = packed[0].files.map((file) => file.path).filter((path) => !have.has(path));
+    installed = missing.length
+      ? {
+          ok: false,
+          output: `the package installed from git lacks ${missing.length} file(s) of the tarball: ${missing.join(", ")}`,
+        }
+      : { ok: true, output: `all ${packed[0].files.length} files of the tarball, dist/ built by prepare` };
+  }
+  report(`i. npm install git+file://<fresh clone of ${commit.slice(0, 10)}>`, installed);
+  if (installed.ok) {
+    for (const file of ["cjs.cjs", "esm.mjs"]) copyFileSync(join(fixtures, file), join(fromGit, file));
+    runCases([
+      ["i2. installed from git: CommonJS require", [node(fromGit, "cjs.cjs")]],
+      ["i3. installed from git: ESM import", [node(fromGit, "esm.mjs")]],
+    ]);
   }
 } catch (error) {
   failures += 1;

@@ -4,14 +4,16 @@
 // - "excerpt": a ```ts block whose visible paragraph right above starts with "Excerpt"; type-checked with
 //   the hidden `<!-- prelude … -->` comment between that paragraph and the fence put first;
 // - "sh", "json", "text": the other info strings the README may use.
-// A hidden `<!-- file: PATH -->` comment above a block says the block shows the repository's file PATH.
+// A hidden `<!-- file: PATH -->` comment above a block says the block shows the repository's file PATH;
+// `<!-- consumer: NAME -->` names a block that scripts/consumer-smoke.mjs runs.
 import MarkdownIt from "markdown-it";
 
 const kinds = { ts: "ts", typescript: "ts", sh: "sh", bash: "sh", shell: "sh", json: "json", text: "text" };
 
 /**
  * @param {string} source Markdown text
- * @returns {{ line: number, lang: string, kind: string, code: string, prelude?: string, file?: string }[]}
+ * @returns {{ line: number, lang: string, kind: string, code: string, prelude?: string, file?: string,
+ *   consumer?: string }[]}
  */
 export function readmeBlocks(source) {
   const tokens = new MarkdownIt({ html: true }).parse(source, {});
@@ -31,7 +33,8 @@ export function readmeBlocks(source) {
     const hidden = comments.join("\n");
     const prelude = /<!--\s*prelude\b([\s\S]*?)-->/.exec(hidden)?.[1];
     const file = /<!--\s*file:\s*(\S+)\s*-->/.exec(hidden)?.[1];
-    blocks.push({ line: token.map[0] + 1, lang, kind, code: token.content, prelude, file });
+    const consumer = /<!--\s*consumer:\s*(\S+)\s*-->/.exec(hidden)?.[1];
+    blocks.push({ line: token.map[0] + 1, lang, kind, code: token.content, prelude, file, consumer });
   });
   return blocks;
 }
