@@ -1,15 +1,17 @@
-// Consumer case: ESM `import` of the three entry points, a real call over loopback; the ESM and CommonJS
+// Consumer case: ESM `import` of the four entry points (rich error details included), a real call over loopback; the ESM and CommonJS
 // builds share their classes.
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { ServerInterceptor, ExceptionToStatusInterceptor } from "grpc-interceptor";
-import { GrpcException, NotFound } from "grpc-interceptor/exceptions";
+import { GrpcException, InvalidArgument, NotFound } from "grpc-interceptor/exceptions";
+import { BadRequest, statusDetailsOf } from "grpc-interceptor/error-details";
 import { dummyClient, raises } from "grpc-interceptor/testing";
 
 const require = createRequire(import.meta.url);
 assert.equal(require("grpc-interceptor/exceptions").NotFound, NotFound, "the ESM and CJS builds differ");
 assert.equal(require("grpc-interceptor").ServerInterceptor, ServerInterceptor, "the ESM and CJS builds differ");
 assert.ok(new NotFound() instanceof require("grpc-interceptor/exceptions").GrpcException);
+assert.equal(require("grpc-interceptor/error-details").BadRequest, BadRequest, "the ESM and CJS builds differ");
 
 const seen = [];
 class Recorder extends ServerInterceptor {
@@ -20,7 +22,12 @@ class Recorder extends ServerInterceptor {
 }
 
 const client = await dummyClient({
-  specialCases: { missing: raises(new NotFound("no such thing")) },
+  specialCases: {
+    missing: raises(new NotFound("no such thing")),
+    invalid: raises(
+      new InvalidArgument("bad", { errorDetails: [BadRequest.fromPartial({ fieldViolations: [{ field: "a" }] })] }),
+    ),
+  },
   interceptors: [Recorder],
   exceptionToStatus: new ExceptionToStatusInterceptor(),
 });
@@ -34,7 +41,12 @@ try {
   assert.equal(error.details, "no such thing");
   assert.ok(new NotFound() instanceof GrpcException);
   assert.deepEqual(seen, ["/DummyService/Execute", "/DummyService/Execute"]);
+  const invalid = await client.execute({ input: "invalid" }).then(
+    () => assert.fail("invalid did not fail"),
+    (e) => e,
+  );
+  assert.deepEqual(statusDetailsOf(invalid), [BadRequest.fromPartial({ fieldViolations: [{ field: "a" }] })]);
 } finally {
   await client.close();
 }
-console.log("esm: unary echo and NotFound (code 5) over", client.address);
+console.log("esm: unary echo, NotFound (code 5) and a BadRequest detail over", client.address);

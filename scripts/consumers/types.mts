@@ -1,4 +1,4 @@
-// Consumer case: type check of an ES module TypeScript file (module nodenext) importing all three entry points.
+// Consumer case: type check of an ES module TypeScript file (module nodenext) importing all four entry points.
 import {
   bootstrap,
   ExceptionToStatusInterceptor,
@@ -8,6 +8,7 @@ import {
 } from "grpc-interceptor";
 import type { ServerCallContext, ServerMethod } from "grpc-interceptor";
 import { GrpcException, NotFound } from "grpc-interceptor/exceptions";
+import { BadRequest, statusDetailsOf, type ErrorDetail } from "grpc-interceptor/error-details";
 import { DummyService, DummyServiceService, dummyClient, raises, type DummyClient } from "grpc-interceptor/testing";
 import type { status } from "@grpc/grpc-js";
 
@@ -25,4 +26,8 @@ const implementation = bootstrap(DummyServiceService, new DummyService(), {
   exceptionToStatus: new ExceptionToStatusInterceptor(),
 });
 const client: Promise<DummyClient> = dummyClient({ specialCases: { boom: raises(exception) } });
-export { code, name, implementation, client };
+const details: ErrorDetail[] = [BadRequest.fromPartial({ fieldViolations: [{ field: "title" }] })];
+const rich: GrpcException = new NotFound("gone", { errorDetails: details });
+const read: ErrorDetail[] = statusDetailsOf(rich);
+const rethrown: GrpcException = GrpcException.fromServiceError(rich);
+export { code, name, implementation, client, read, rethrown };
