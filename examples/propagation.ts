@@ -15,18 +15,21 @@ function describeCall(context: ServerCallContext): string {
   return `request id ${requestId}, ${left}`;
 }
 
+let backCallEnded = () => {};
+/** Resolves when the back service's next waiting call has ended. */
+const nextBackCallEnd = () => new Promise<void>((resolve) => (backCallEnded = resolve));
+
 /** Waits until the call ends early, printing how it ended; the call then fails with that status. */
 function waitForTheEnd(context: ServerCallContext): Promise<never> {
   return new Promise((_, reject) =>
     context.signal.addEventListener("abort", () => {
       const reason = context.signal.reason as GrpcException;
       console.log(`back    the call ended early: ${reason.statusString}`);
+      backCallEnded();
       reject(reason);
     }),
   );
 }
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {
   // The back service, and the front's client of it (dummyClient's client, with Propagate installed).
@@ -79,18 +82,20 @@ async function main(): Promise<void> {
 
   console.log("2. the client cancels after 200 ms");
   const controller = new AbortController();
+  let backEnded = nextBackCallEnd();
   const cancelled = front.execute(
     { input: "wait" },
     { metadata: requestId("req-2"), deadline: Date.now() + 5000, signal: controller.signal },
   );
   setTimeout(() => controller.abort(), 200);
   console.log(`client  ${await outcome(cancelled)}`);
-  await pause(100); // the back service prints how its call ended
+  await backEnded; // the back service prints how its call ended
 
   console.log("3. the front call's 300 ms deadline passes");
+  backEnded = nextBackCallEnd();
   const late = front.execute({ input: "wait" }, { metadata: requestId("req-3"), deadline: Date.now() + 300 });
   console.log(`client  ${await outcome(late)}`);
-  await pause(100);
+  await backEnded;
 }
 
 if (require.main === module) {
