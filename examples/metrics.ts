@@ -1,48 +1,42 @@
-// Metrics: counts calls per method and final status. The exception-to-status stage is the one place
-// that knows each call's final status (after @MapErrors), so the counter extends it.
+// Metrics: counts calls per method and final status, and sums their durations. `context.onComplete`
+// gives each call's final status (after @MapErrors and the exception-to-status stage), for every kind.
 // Run: `npx tsx examples/metrics.ts` (after `npm run build`).
 import { status } from "@grpc/grpc-js";
-import { ExceptionToStatusInterceptor, type ServerCallContext, type ServerMethod } from "grpc-interceptor";
-import { GrpcException, NotFound } from "grpc-interceptor/exceptions";
+import {
+  ExceptionToStatusInterceptor,
+  ServerInterceptor,
+  type ServerCallContext,
+  type ServerMethod,
+} from "grpc-interceptor";
+import { NotFound } from "grpc-interceptor/exceptions";
 import { dummyClient, raises } from "grpc-interceptor/testing";
 
 /** Counts every call by method and final status code name, e.g. `"/DummyService/Execute NOT_FOUND"`. */
-export class MetricsExceptionToStatus extends ExceptionToStatusInterceptor {
+export class Metrics extends ServerInterceptor {
   readonly counts = new Map<string, number>();
+  readonly totalMs = new Map<string, number>();
 
-  override intercept(method: ServerMethod, request: unknown, context: ServerCallContext, methodName: string): unknown {
-    const result = super.intercept(method, request, context, methodName);
-    const count = (outcome: string) => {
-      const key = `${methodName} ${outcome}`;
+  intercept(method: ServerMethod, request: unknown, context: ServerCallContext, methodName: string): unknown {
+    context.onComplete(({ code, durationMs }) => {
+      const key = `${methodName} ${status[code]}`;
       this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-    };
-    const failed = (error: unknown): never => {
-      count(error instanceof GrpcException ? error.statusString : "UNKNOWN");
-      throw error;
-    };
-    if (result instanceof Promise) {
-      return result.then((response: unknown) => (count("OK"), response), failed);
-    }
-    return (async function* () {
-      try {
-        yield* result as AsyncIterable<unknown>;
-        count("OK");
-      } catch (error) {
-        failed(error);
-      }
-    })();
+      this.totalMs.set(methodName, (this.totalMs.get(methodName) ?? 0) + durationMs);
+    });
+    return method(request, context);
   }
 }
 
 async function main(): Promise<void> {
-  const metrics = new MetricsExceptionToStatus({ onUnknownException: () => {} });
+  const metrics = new Metrics();
   await using client = await dummyClient({
-    exceptionToStatus: metrics,
+    interceptors: [metrics],
+    exceptionToStatus: new ExceptionToStatusInterceptor({ onUnknownException: () => {} }), // quiet for the demo
     specialCases: { missing: raises(new NotFound()), broken: raises(new Error("bug")) },
   });
   for (const input of ["a", "b", "missing", "broken"]) await client.execute({ input }).catch(() => {});
   for await (const _ of client.executeServerStream({ input: "xyz" }));
   for (const [key, value] of [...metrics.counts].sort()) console.log(`${key}: ${value}`);
+  for (const [name, ms] of metrics.totalMs) console.log(`${name}: ${ms.toFixed(1)} ms in all`);
   if (metrics.counts.get(`/DummyService/Execute ${status[status.NOT_FOUND]}`) !== 1) process.exit(1);
 }
 

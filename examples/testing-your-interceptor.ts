@@ -1,11 +1,11 @@
 // Testing your own interceptor with dummyClient: a real server and client, no mocks. This one tests the
-// MetricsExceptionToStatus of examples/metrics.ts with node:assert; with mocha or node:test it is the same.
+// Metrics interceptor of examples/metrics.ts with node:assert; with mocha or node:test it is the same.
 // Run: `npx tsx examples/testing-your-interceptor.ts` (after `npm run build`).
 import assert from "node:assert/strict";
 import { status, type ServiceError } from "@grpc/grpc-js";
 import { MapErrors } from "grpc-interceptor";
 import { DummyService, dummyClient, raises } from "grpc-interceptor/testing";
-import { MetricsExceptionToStatus } from "./metrics.js";
+import { Metrics } from "./metrics.js";
 
 class QuotaError extends Error {}
 
@@ -13,9 +13,9 @@ class QuotaError extends Error {}
 class Service extends DummyService {}
 
 async function main(): Promise<void> {
-  const metrics = new MetricsExceptionToStatus({ onUnknownException: () => {} });
+  const metrics = new Metrics();
   await using client = await dummyClient({
-    exceptionToStatus: metrics,
+    interceptors: [metrics],
     servicer: new Service({ quota: raises(new QuotaError("slow down")) }),
   });
 

@@ -4,6 +4,7 @@
  */
 export { MethodName, parseMethodName } from "./MethodName.js";
 export type { ServerCallContext } from "./server/ServerCallContext.js";
+export type { CallKind, CallOutcome, CompletionListener } from "./server/CallOutcome.js";
 export {
   ServerInterceptor,
   type InterceptFunction,

@@ -22,7 +22,9 @@ describe("examples", function () {
       "status  UNAUTHENTICATED: A valid token is required to add books",
       'status  INVALID_ARGUMENT: Book "7" has no title',
       "status  FAILED_PRECONDITION: The library is closed for inventory",
-      "logging: /library.Library/ListBooks streamed 2 messages",
+      "logging: /library.Library/ListBooks (serverStream) OK in",
+      "logging: /library.Library/GetBook (unary) NOT_FOUND in",
+      "logging: /library.Library/Chat (bidi) ABORTED in",
       "status  ABORTED: The librarian left the chat",
       "10 calls: 4 OK, 6 failed",
     ]) {

@@ -1,43 +1,20 @@
+import { status } from "@grpc/grpc-js";
 import { ServerInterceptor, type ServerCallContext, type ServerMethod } from "grpc-interceptor";
 import { Unauthenticated } from "grpc-interceptor/exceptions";
 
 /** Where the example interceptors write what they saw, so the demo can print it under each call. */
 export const serverLog: string[] = [];
 
-function isStream(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
-}
-
-/** Logs every call with its duration and outcome, for all four kinds of RPC. */
+/**
+ * Logs every call with its final status (after @MapErrors and the exception-to-status stage) and its
+ * duration, for all four kinds of RPC: `onComplete` runs once the call's status is decided.
+ */
 export class LoggingInterceptor extends ServerInterceptor {
   intercept(method: ServerMethod, request: unknown, context: ServerCallContext, methodName: string): unknown {
-    const started = performance.now();
-    const done = (outcome: string) =>
-      serverLog.push(`logging: ${methodName} ${outcome} in ${(performance.now() - started).toFixed(1)} ms`);
-    const failed = (error: unknown) => `failed with ${error instanceof Error ? error.constructor.name : typeof error}`;
-    const result = method(request, context);
-    if (!isStream(result)) {
-      return (result as Promise<unknown>).then(
-        (response) => (done("answered"), response),
-        (error: unknown) => {
-          done(failed(error));
-          throw error;
-        },
-      );
-    }
-    return (async function* () {
-      let sent = 0;
-      try {
-        for await (const response of result) {
-          sent++;
-          yield response;
-        }
-        done(`streamed ${sent} messages`);
-      } catch (error) {
-        done(`${failed(error)} after ${sent} messages`);
-        throw error;
-      }
-    })();
+    context.onComplete(({ code, durationMs }) =>
+      serverLog.push(`logging: ${methodName} (${context.kind}) ${status[code]} in ${durationMs.toFixed(1)} ms`),
+    );
+    return method(request, context);
   }
 }
 

@@ -3,6 +3,7 @@ import type { ErrorMapping } from "../decorators/MapErrors.js";
 import { servicerMetadata } from "../decorators/servicerMetadata.js";
 import { describe } from "../statusCodes.js";
 import { configuration, type MethodOptions } from "./bootstrapOptions.js";
+import { callKind } from "./CallOutcome.js";
 import { composeChain } from "./composeChain.js";
 import { ErrorMapper, type ErrorClass, type ErrorRule } from "./ErrorMapper.js";
 import { ExceptionToStatusInterceptor, overridesInterception } from "./ExceptionToStatusInterceptor.js";
@@ -10,6 +11,7 @@ import { grpcHandler } from "./grpcHandlers.js";
 import { grpcJsStep } from "./grpcJsStyle/grpcJsStep.js";
 import { toInterceptor } from "./interceptorLike.js";
 import type { InterceptorLike, ServerInterceptor, ServerInterceptorClass, ServerMethod } from "./ServerInterceptor.js";
+import { watchSerialization } from "./serializationFailures.js";
 
 /** Options of {@link bootstrap}. */
 export interface BootstrapOptions {
@@ -119,8 +121,11 @@ export function bootstrap(
       handlerStyle === "grpc-js"
         ? grpcJsStep({ handler, servicer, exceptionToStatus, ...method })
         : (handler.bind(servicer) as ServerMethod); // bound: no stack frame of its own
+    watchSerialization(method);
     implementation[key] = grpcHandler({
       path: method.path,
+      kind: callKind(method.requestStream, method.responseStream),
+      timed: false,
       requestStream: method.requestStream,
       responseStream: method.responseStream,
       chain: composeChain(interceptors, invoke, method.path, method.responseStream),

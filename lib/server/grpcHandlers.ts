@@ -1,28 +1,29 @@
-import type {
-  sendUnaryData,
-  ServerDuplexStream,
-  ServerReadableStream,
-  ServerUnaryCall,
-  ServerWritableStream,
-  StatusObject,
+import {
+  status,
+  type sendUnaryData,
+  type ServerDuplexStream,
+  type ServerReadableStream,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type StatusObject,
 } from "@grpc/grpc-js";
 import { addStatusDetails } from "../errorDetails/addStatusDetails.js";
 import { GrpcException } from "../exceptions/GrpcException.js";
 import { describe } from "../statusCodes.js";
-import { messageOf, type ErrorMapper } from "./ErrorMapper.js";
+import { messageOf } from "./ErrorMapper.js";
 import { UNKNOWN_EXCEPTION_DETAILS, type ExceptionToStatusInterceptor } from "./ExceptionToStatusInterceptor.js";
-import { CallContext, type ServerSurfaceCall } from "./ServerCallContext.js";
+import { CallContext, type ContextPlan } from "./CallContext.js";
+import type { ServerSurfaceCall } from "./ServerCallContext.js";
+import { SERIALIZED, takeSerializationFailure } from "./serializationFailures.js";
 import type { ServerMethod } from "./ServerInterceptor.js";
 import { requestStream } from "./requestStream.js";
 
 /** What a grpc-js handler needs to run one method's composed chain. */
-export interface MethodPlan {
-  readonly path: string;
+export interface MethodPlan extends ContextPlan {
   readonly requestStream: boolean;
   readonly responseStream: boolean;
   /** The composed chain, exception-to-status stage included. */
   readonly chain: ServerMethod;
-  readonly errorMapper: ErrorMapper | undefined;
   /** Decides the status of anything that still escapes the chain (e.g. a `handleException` that throws a plain error). */
   readonly exceptionToStatus: ExceptionToStatusInterceptor;
   /**
@@ -40,33 +41,41 @@ type StreamResponder = (call: ServerWritableStream<unknown, unknown> | ServerDup
 
 /** The grpc-js handler (`(call, callback)` or `(call)`) that runs `plan` for its kind of method. */
 export function grpcHandler(plan: MethodPlan): UnaryResponder | StreamResponder {
-  const { path, chain, errorMapper } = plan;
+  const { path, chain } = plan;
   if (!plan.responseStream) {
     return (call, callback) => {
-      const context = new CallContext(call, path, errorMapper);
+      const context = new CallContext(call, plan);
       const request = plan.requestStream
         ? requestStream(call as ServerReadableStream<unknown, unknown>, context)
         : (call as ServerUnaryCall<unknown, unknown>).request;
       (chain(request, context) as Promise<unknown>).then(
         (response) => {
           if (response === undefined || response === null) {
-            callback(errorStatus(plan, context, new TypeError(`${path}: the handler returned no response message`)));
+            fail(plan, context, callback, new TypeError(`${path}: the handler returned no response message`));
             return;
           }
-          context.settle();
           callback(null, response, context.trailingMetadata);
+          const failure = takeSerializationFailure(response);
+          if (failure === SERIALIZED) context.complete(status.OK, "", undefined);
+          else serializationFailed(plan, context, failure);
         },
-        (error: unknown) => callback(errorStatus(plan, context, error)),
+        (error: unknown) => fail(plan, context, callback, error),
       );
     };
   }
   return (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
-    const context = new CallContext(call, path, errorMapper);
+    const context = new CallContext(call, plan);
     const request = plan.requestStream
       ? requestStream(call as ServerDuplexStream<unknown, unknown>, context)
       : (call as ServerWritableStream<unknown, unknown>).request;
     void writeResponses(plan, call, context, chain(request, context) as AsyncIterable<unknown>);
   };
+}
+
+function fail(plan: MethodPlan, context: CallContext, callback: sendUnaryData<unknown>, error: unknown): void {
+  const failed = errorStatus(plan, context, error);
+  callback(failed);
+  context.complete(failed.code, failed.details, error);
 }
 
 async function writeResponses(
@@ -81,15 +90,31 @@ async function writeResponses(
       if (response === undefined || response === null) {
         throw new TypeError(`${plan.path}: the response stream yielded ${String(response)} instead of a message`);
       }
-      if (!call.write(response)) await drained(call);
+      const flowing = call.write(response);
+      const failure = takeSerializationFailure(response);
+      if (failure !== SERIALIZED) return serializationFailed(plan, context, failure);
+      if (!flowing) await drained(call);
     }
   } catch (error) {
-    if (!call.cancelled) call.emit("error", errorStatus(plan, context, error));
-    context.settle();
+    // On a cancelled call nothing is sent, and complete() records the cancellation instead.
+    const failed = call.cancelled ? undefined : errorStatus(plan, context, error);
+    if (failed) call.emit("error", failed);
+    context.complete(failed?.code ?? status.CANCELLED, failed?.details ?? "", error);
     return;
   }
-  context.settle();
   if (!call.cancelled) call.end(context.trailingMetadata);
+  context.complete(status.OK, "", undefined);
+}
+
+// grpc-js answered INTERNAL "Error serializing response" (e.g. a plain object returned where the
+// definition's serializer wants a message class): nothing reached the handler, so report it here.
+function serializationFailed(plan: MethodPlan, context: CallContext, error: unknown): void {
+  const failure = new Error(`${plan.path}: grpc-js could not serialize the response: ${messageOf(error)}`, {
+    cause: error,
+  });
+  failure.name = "ResponseSerializationFailure";
+  plan.exceptionToStatus.reportUnknownException(failure, plan.path, context);
+  context.complete(status.INTERNAL, "Error serializing response", failure);
 }
 
 // Resolves when the client has taken the buffered responses, or the call ended (then nothing more is sent).
@@ -105,9 +130,10 @@ function drained(call: ServerSurfaceCall): Promise<void> {
   });
 }
 
+type FailedStatus = Pick<StatusObject, "code" | "details"> & { metadata: StatusObject["metadata"] | undefined };
+
 /** The status object a failed call ends with: never `OK`, never the raw error's message unless mapped. */
-function errorStatus(plan: MethodPlan, context: CallContext, error: unknown): Partial<StatusObject> {
-  context.settle();
+function errorStatus(plan: MethodPlan, context: CallContext, error: unknown): FailedStatus {
   if (!(error instanceof GrpcException) && plan.statusRulesDirect) {
     const code = context.errorMapper?.statusRuleFor(error);
     if (code !== undefined) return { code, details: capDetails(messageOf(error)), metadata: context.trailingMetadata };

@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import type { CallContext } from "./ServerCallContext.js";
+import type { CallContext } from "./CallContext.js";
 
 /**
  * The request messages of a client-streaming or bidi call as an `AsyncIterable`. Unlike Node's own
@@ -60,7 +60,7 @@ class RequestReader implements AsyncIterator<unknown> {
   // from one network event: the end is taken once those ticks ran, so a cancelled read still throws.
   private readonly onEnd = () => setImmediate(this.afterEnd);
 
-  private readonly afterEnd = () => this.fail(this.context.cancelled ? this.context.cancellationError() : undefined);
+  private readonly afterEnd = () => this.fail(this.context.requestsEnded());
 
   // A close without "end": grpc-js destroyed the call because it was cancelled, or the call is over.
   private readonly onClose = () => this.fail(this.context.cancelled ? this.context.cancellationError() : undefined);

@@ -8,7 +8,9 @@ import type {
 } from "@grpc/grpc-js";
 import type { DummyRequest, DummyResponse, DummyServiceServer } from "../generated/dummy.js";
 import { contextOf } from "../server/grpcJsStyle/common.js";
-import { CallContext, type ServerCallContext, type ServerSurfaceCall } from "../server/ServerCallContext.js";
+import { CallContext } from "../server/CallContext.js";
+import type { CallKind } from "../server/CallOutcome.js";
+import type { ServerCallContext, ServerSurfaceCall } from "../server/ServerCallContext.js";
 import type { SpecialCase } from "./DummyService.js";
 
 /**
@@ -35,7 +37,7 @@ export class GrpcJsDummyService implements DummyServiceServer {
       callback(null, { output: input });
       return;
     }
-    run(special, input, call).then(
+    run(special, input, call, "unary").then(
       (output) => callback(null, { output }),
       (error: unknown) => callback(error as Error),
     );
@@ -55,7 +57,7 @@ export class GrpcJsDummyService implements DummyServiceServer {
         return;
       }
       call.pause(); // Special cases run in order, one at a time, as in DummyService.
-      run(special, request.input, call).then(
+      run(special, request.input, call, "clientStream").then(
         (result) => {
           output += result;
           call.resume();
@@ -80,7 +82,7 @@ export class GrpcJsDummyService implements DummyServiceServer {
       writeCharacters(call, input);
       return;
     }
-    run(special, input, call).then(
+    run(special, input, call, "serverStream").then(
       (output) => writeCharacters(call, output),
       (error: unknown) => call.emit("error", error),
     );
@@ -95,7 +97,7 @@ export class GrpcJsDummyService implements DummyServiceServer {
         return;
       }
       call.pause();
-      run(special, request.input, call).then(
+      run(special, request.input, call, "bidi").then(
         (output) => {
           call.write({ output });
           call.resume();
@@ -112,12 +114,18 @@ function specialCase(specialCases: Record<string, SpecialCase>, input: string): 
 }
 
 // A special case's result, awaited; a synchronous throw becomes a rejection.
-async function run(special: SpecialCase, input: string, call: ServerSurfaceCall & { getPath(): string }) {
-  return await special(input, contextFor(call));
+async function run(
+  special: SpecialCase,
+  input: string,
+  call: ServerSurfaceCall & { getPath(): string },
+  kind: CallKind,
+) {
+  return await special(input, contextFor(call, kind));
 }
 
-function contextFor(call: ServerSurfaceCall & { getPath(): string }): ServerCallContext {
-  return contextOf(call) ?? new CallContext(call, call.getPath(), undefined);
+function contextFor(call: ServerSurfaceCall & { getPath(): string }, kind: CallKind): ServerCallContext {
+  const plan = { path: call.getPath(), kind, errorMapper: undefined, exceptionToStatus: undefined, timed: false };
+  return contextOf(call) ?? new CallContext(call, plan);
 }
 
 function writeCharacters(call: ServerWritableStream<DummyRequest, DummyResponse>, output: string): void {

@@ -3,7 +3,8 @@ import { GrpcException } from "../../exceptions/GrpcException.js";
 import { Cancelled } from "../../exceptions/statusExceptions.js";
 import { isErrorCode } from "../../statusCodes.js";
 import type { ExceptionToStatusInterceptor } from "../ExceptionToStatusInterceptor.js";
-import { CallContext, type ServerCallContext, type ServerSurfaceCall } from "../ServerCallContext.js";
+import { CallContext } from "../CallContext.js";
+import type { ServerCallContext, ServerSurfaceCall } from "../ServerCallContext.js";
 
 /** What the adapter of one grpc-js-style method knows, resolved once at `bootstrap`. */
 export interface GrpcJsMethodPlan {

@@ -1,0 +1,289 @@
+import { status, type Metadata } from "@grpc/grpc-js";
+import type { ErrorDetail } from "../errorDetails/ErrorDetail.js";
+import { GrpcException } from "../exceptions/GrpcException.js";
+import { Cancelled, DeadlineExceeded } from "../exceptions/statusExceptions.js";
+import { describe } from "../statusCodes.js";
+import { isPromiseLike } from "../typeGuards.js";
+import type { CallKind, CallOutcome, CompletionListener } from "./CallOutcome.js";
+import { messageOf, type ErrorMapper } from "./ErrorMapper.js";
+import type { ServerCallContext, ServerSurfaceCall } from "./ServerCallContext.js";
+
+const DEADLINE_SKEW_MS = 20;
+
+// Where a call stands, as the server sees it. Once it leaves RUNNING it never changes again.
+const RUNNING = 0;
+/** The server decided the call's status (success or error) and sent it. */
+const COMPLETED = 1;
+/** The client cancelled before the server sent a status. */
+const CANCELLED = 2;
+/** The deadline passed before the server sent a status. */
+const DEADLINE_PASSED = 3;
+type CallState = typeof RUNNING | typeof COMPLETED | typeof CANCELLED | typeof DEADLINE_PASSED;
+
+/** What a context knows of its method, resolved once at `bootstrap` and shared by its calls. */
+export interface ContextPlan {
+  /** `"/package.Service/Method"`. */
+  readonly path: string;
+  readonly kind: CallKind;
+  /** The method's error rules, consulted by the exception-to-status stage. */
+  readonly errorMapper: ErrorMapper | undefined;
+  /** Where a throwing `onComplete` listener is reported. */
+  readonly exceptionToStatus:
+    { reportUnknownException(error: unknown, methodName: string, context: ServerCallContext): void } | undefined;
+  /**
+   * Set once a call of the method registered an `onComplete` listener; from then on its calls note their
+   * start time. A method whose calls never listen reads no clock.
+   */
+  timed: boolean;
+}
+
+/** The library's {@link ServerCallContext}, built per call over a grpc-js server call. */
+export class CallContext implements ServerCallContext {
+  code: status | undefined = undefined;
+  details: string | undefined = undefined;
+  /** Trailing metadata set by {@link setTrailingMetadata}. */
+  trailingMetadata: Metadata | undefined = undefined;
+  private state: CallState = RUNNING;
+  private headersSent = false;
+  private controller: AbortController | undefined = undefined;
+  private reason: GrpcException | undefined = undefined;
+  private onCancelled: (() => void) | undefined = undefined;
+  // onComplete: the listeners (one without an array), and the parts of the outcome once decided.
+  private listeners: CompletionListener | CompletionListener[] | undefined = undefined;
+  private startedAt = 0;
+  private endedAt = 0;
+  private endCode: status = status.OK;
+  private endDetails = "";
+  private endError: unknown = undefined;
+  private outcome: CallOutcome | undefined = undefined;
+
+  constructor(
+    /** The grpc-js call this context wraps. */
+    readonly call: ServerSurfaceCall,
+    private readonly plan: ContextPlan,
+  ) {
+    if (plan.timed) this.startedAt = performance.now();
+  }
+
+  get methodName(): string {
+    return this.plan.path;
+  }
+
+  get kind(): CallKind {
+    return this.plan.kind;
+  }
+
+  /** The method's error rules, consulted by the exception-to-status stage. */
+  get errorMapper(): ErrorMapper | undefined {
+    return this.plan.errorMapper;
+  }
+
+  get metadata(): Metadata {
+    return this.call.metadata;
+  }
+
+  get peer(): string {
+    return this.call.getPeer();
+  }
+
+  get deadline(): Date | undefined {
+    const deadline = this.call.getDeadline();
+    if (deadline instanceof Date) return deadline;
+    return Number.isFinite(deadline) ? new Date(deadline) : undefined;
+  }
+
+  get cancelled(): boolean {
+    return this.observe() >= CANCELLED;
+  }
+
+  // Created on first use only: most calls never look at their signal. Read after the call ended, it is
+  // already aborted if the call was cancelled, and never aborts if the call completed.
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      const controller = new AbortController();
+      this.controller = controller;
+      const state = this.observe();
+      if (state >= CANCELLED) controller.abort(this.cancellationError());
+      else if (state === RUNNING) this.watchCancellation();
+    }
+    return this.controller.signal;
+  }
+
+  sendInitialMetadata(metadata: Metadata): void {
+    if (this.headersSent) throw new Error(`${this.methodName}: initial metadata was already sent`);
+    this.headersSent = true;
+    this.call.sendMetadata(metadata);
+  }
+
+  setTrailingMetadata(metadata: Metadata): void {
+    this.trailingMetadata = metadata;
+  }
+
+  setCode(code: status): void {
+    this.code = code;
+  }
+
+  setDetails(details: string): void {
+    this.details = details;
+  }
+
+  abort(code: status, details?: string, metadata?: Metadata, errorDetails?: readonly ErrorDetail[]): never {
+    throw new GrpcException(details, { statusCode: code, metadata, errorDetails });
+  }
+
+  onComplete(listener: CompletionListener): void {
+    if (typeof listener !== "function") {
+      throw new TypeError(`${this.methodName}: onComplete expects a function, got ${describe(listener)}`);
+    }
+    if (this.observe() !== RUNNING) {
+      this.notifyOne(listener, this.finalOutcome());
+      return;
+    }
+    if (!this.startedAt) {
+      this.startedAt = performance.now();
+      this.plan.timed = true;
+    }
+    const listeners = this.listeners;
+    if (listeners === undefined) this.listeners = listener;
+    else if (typeof listeners === "function") this.listeners = [listeners, listener];
+    else listeners.push(listener);
+    this.watchCancellation(); // a cancellation completes the call at once, even while the handler runs
+  }
+
+  /**
+   * The error a cancelled call's pending work sees: `DeadlineExceeded` when the deadline passed, else
+   * `Cancelled`. The same object every time, so the signal's reason and every failed read agree.
+   */
+  cancellationError(): GrpcException {
+    if (this.reason) return this.reason;
+    const state = this.observe();
+    const error =
+      state === DEADLINE_PASSED || (state !== CANCELLED && this.deadlinePassed())
+        ? new DeadlineExceeded(`Deadline exceeded in ${this.methodName}`)
+        : new Cancelled(`Call to ${this.methodName} was cancelled`);
+    if (state >= CANCELLED) this.reason = error;
+    return error;
+  }
+
+  /**
+   * The client ended its requests; returns the error a pending read gets instead, if any. A cancelling
+   * client (grpc-js's `cancel()`, or its deadline passing) sends the end of its requests just before the
+   * reset, and its deadline falls a little before the server's: an end that close to the deadline is
+   * taken as the deadline passing.
+   */
+  requestsEnded(): GrpcException | undefined {
+    if (this.state === RUNNING && !this.call.cancelled && this.deadlinePassed()) this.cancelNow();
+    return this.cancelled ? this.cancellationError() : undefined;
+  }
+
+  /** True once the server sent the call's status (success or error) before any cancellation. */
+  get isCompleted(): boolean {
+    return this.state === COMPLETED;
+  }
+
+  /**
+   * The server has sent the call's status: records it and runs the `onComplete` listeners. A call
+   * already cancelled stays cancelled (its listeners ran then); any other call is completed: it never
+   * reads as cancelled, and its signal never aborts.
+   */
+  complete(code: status, details: string, error: unknown): void {
+    if (this.observe() !== RUNNING) return;
+    this.state = COMPLETED;
+    this.unwatchCancellation();
+    this.end(code, details, error);
+  }
+
+  /** The trailing metadata to send with an error: the context's, merged with the exception's. */
+  errorTrailers(error: GrpcException): Metadata | undefined {
+    if (!this.trailingMetadata) return error.metadata;
+    if (!error.metadata) return this.trailingMetadata;
+    const merged = this.trailingMetadata.clone();
+    merged.merge(error.metadata);
+    return merged;
+  }
+
+  // grpc-js flags the call cancelled when the client cancels or the deadline passes, and also once a
+  // call ended normally; the server completes before it sends a status, so while RUNNING it is a cancel.
+  // A deadline that passed counts at once: grpc-js's timer may not have fired yet, but the client's
+  // (never later than the server's) has, so no status the server sends now can reach the client.
+  private observe(): CallState {
+    if (this.state === RUNNING && (this.call.cancelled || this.pastDeadline())) this.cancelNow();
+    return this.state;
+  }
+
+  private pastDeadline(): boolean {
+    const deadline = this.call.getDeadline();
+    return deadline !== Infinity && Number(deadline) <= Date.now();
+  }
+
+  private cancelNow(): void {
+    const deadline = this.deadlinePassed();
+    this.state = deadline ? DEADLINE_PASSED : CANCELLED;
+    this.unwatchCancellation();
+    this.controller?.abort(this.cancellationError());
+    // As the client reports them: grpc-js sends "Deadline exceeded"; a cancelled client sent nothing.
+    if (deadline) this.end(status.DEADLINE_EXCEEDED, "Deadline exceeded", undefined);
+    else this.end(status.CANCELLED, "Cancelled on client", undefined);
+  }
+
+  // grpc-js's deadline timer and getDeadline() are computed apart; allow for the skew between them.
+  private deadlinePassed(): boolean {
+    return Number(this.call.getDeadline()) <= Date.now() + DEADLINE_SKEW_MS;
+  }
+
+  private end(code: status, details: string, error: unknown): void {
+    this.endCode = code;
+    this.endDetails = details;
+    this.endError = error;
+    if (this.startedAt) this.endedAt = performance.now();
+    const listeners = this.listeners;
+    if (listeners === undefined) return;
+    this.listeners = undefined;
+    const outcome = this.finalOutcome();
+    if (typeof listeners === "function") this.notifyOne(listeners, outcome);
+    else for (const listener of listeners) this.notifyOne(listener, outcome);
+  }
+
+  private finalOutcome(): CallOutcome {
+    if (!this.outcome) {
+      const durationMs = this.startedAt ? this.endedAt - this.startedAt : 0;
+      this.outcome =
+        this.endError === undefined
+          ? { code: this.endCode, details: this.endDetails, durationMs }
+          : { code: this.endCode, details: this.endDetails, error: this.endError, durationMs };
+    }
+    return this.outcome;
+  }
+
+  // A listener's failure (a throw, or a rejected promise) is reported and changes nothing for the call.
+  private notifyOne(listener: CompletionListener, outcome: CallOutcome): void {
+    try {
+      const result: unknown = listener(outcome);
+      if (isPromiseLike(result)) result.then(undefined, (error: unknown) => this.reportListenerFailure(error));
+    } catch (error) {
+      this.reportListenerFailure(error);
+    }
+  }
+
+  private reportListenerFailure(error: unknown): void {
+    const failure = new Error(`${this.methodName}: an onComplete listener failed: ${messageOf(error)}`, {
+      cause: error,
+    });
+    failure.name = "CompletionListenerFailure";
+    const stage = this.plan.exceptionToStatus;
+    if (stage) stage.reportUnknownException(failure, this.methodName, this);
+    else console.error("grpc-interceptor:", failure);
+  }
+
+  private watchCancellation(): void {
+    if (this.onCancelled) return;
+    this.onCancelled = () => void this.observe();
+    this.call.on("cancelled", this.onCancelled);
+  }
+
+  private unwatchCancellation(): void {
+    if (!this.onCancelled) return;
+    this.call.removeListener("cancelled", this.onCancelled);
+    this.onCancelled = undefined;
+  }
+}
