@@ -52,5 +52,5 @@ export {
 export type { ErrorDetail, ErrorDetailType } from "./errorDetails/ErrorDetail.js";
 export { statusDetailsOf } from "./errorDetails/statusDetailsOf.js";
 export type { StatusDetailsOptions } from "./errorDetails/reportMalformed.js";
-export { MAX_STATUS_DETAILS_BYTES } from "./errorDetails/addStatusDetails.js";
+export { MAX_ERROR_TRAILERS_BYTES } from "./errorDetails/addStatusDetails.js";
 export { STATUS_DETAILS_KEY } from "./errorDetails/detailTypeNames.js";

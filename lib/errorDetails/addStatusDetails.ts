@@ -3,20 +3,25 @@ import { statusName } from "../statusCodes.js";
 import { STATUS_DETAILS_KEY } from "./detailTypeNames.js";
 import type { ErrorDetail } from "./ErrorDetail.js";
 import { loadStatusCodec } from "./loadStatusCodec.js";
+import { encodedDetailsLength, ENTRY_OVERHEAD, trailerSize } from "./trailerSize.js";
 
 /**
- * The largest serialized `google.rpc.Status` sent in `grpc-status-details-bin`. Trailers past a grpc-js
- * client's header-list limit (about 64 KiB as sent) break its connection: that call and the others on it
- * wait for their deadlines. 16 KiB, with details capped at 8 KiB, leaves room for the application's trailers.
+ * The most trailer bytes a failed status with error details may take, details trailer included (names,
+ * values, binary values as their bytes, 32 per entry). 8 KiB is the default limit of received metadata in
+ * gRPC C-core (Python, C++, Ruby, PHP clients) and grpc-java: past it, those clients report
+ * `RESOURCE_EXHAUSTED` instead of the status. (A grpc-js client loses its connection past about 64 KiB.)
  */
-export const MAX_STATUS_DETAILS_BYTES = 16 * 1024;
+export const MAX_ERROR_TRAILERS_BYTES = 8 * 1024;
+
+/** The response's own header lines around the trailers: `:status`, `content-type`, `grpc-status`. */
+const FIXED_TRAILERS_BYTES = 160;
 
 /**
  * The trailers of a failed status with error details: a copy of `metadata` plus `grpc-status-details-bin`,
  * a `google.rpc.Status` whose `code` and `message` are exactly the status's. A detail that cannot be
- * packed is left out; details that would take the status past `limit` bytes are left out from the end
- * of the list; each omission goes to `report`. `metadata` itself is never changed; it is returned as it
- * is when no detail is left.
+ * packed is left out; details that would take the trailers (these, `grpc-message` and `metadata`'s) past
+ * `limit` bytes are left out from the end of the list; each omission goes to `report`. `metadata` itself
+ * is never changed; it is returned as it is when no detail is left.
  */
 export function addStatusDetails(
   metadata: Metadata | undefined,
@@ -24,11 +29,19 @@ export function addStatusDetails(
   message: string,
   errorDetails: readonly ErrorDetail[],
   report: (problem: Error) => void,
-  limit: number = MAX_STATUS_DETAILS_BYTES,
+  limit: number = MAX_ERROR_TRAILERS_BYTES,
 ): Metadata | undefined {
   const codec = loadStatusCodec();
   const packed: Uint8Array[] = [];
-  let size = codec.encodeStatus(code, message, []).length;
+  const others =
+    FIXED_TRAILERS_BYTES +
+    trailerSize(metadata) +
+    "grpc-message".length +
+    encodedDetailsLength(message) +
+    ENTRY_OVERHEAD +
+    STATUS_DETAILS_KEY.length +
+    ENTRY_OVERHEAD;
+  let size = others + codec.encodeStatus(code, message, []).length;
   for (const [index, detail] of errorDetails.entries()) {
     let bytes: Uint8Array;
     try {
@@ -50,8 +63,8 @@ export function addStatusDetails(
         problem(
           "ErrorDetailsTooLarge",
           `${dropped.length} of ${errorDetails.length} error details of ${statusName(code)} were not sent: with them ` +
-            `the ${STATUS_DETAILS_KEY} trailer would exceed ${limit} bytes, and oversized trailers break the ` +
-            `client's connection. Not sent: ${dropped.join(", ")}`,
+            `the trailers would exceed ${limit} bytes (${STATUS_DETAILS_KEY}, grpc-message and the call's own), ` +
+            `and clients fail on larger ones. Not sent: ${dropped.join(", ")}`,
         ),
       );
       break;

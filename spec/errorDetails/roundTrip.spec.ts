@@ -5,7 +5,7 @@ import { Metadata, status } from "@grpc/grpc-js";
 import { GrpcException, InvalidArgument } from "grpc-interceptor/exceptions";
 import { Any, BadRequest, statusDetailsOf, type ErrorDetail } from "grpc-interceptor/error-details";
 import { dummyClient } from "grpc-interceptor/testing";
-import { failure, soon } from "../support/calls.js";
+import { failure, recordingExceptionToStatus, soon } from "../support/calls.js";
 import { handlerStyles } from "../support/styles.js";
 import { everyDetailType, expectMatchingTrailer, statusTrailer, unknownDetail } from "./samples.js";
 
@@ -74,11 +74,28 @@ describe("error details: round trip over a real server", () => {
     expect(statusDetailsOf(error)).to.deep.equal([]);
   });
 
-  it("the details trailer's message is the details as sent, when they are truncated too", async () => {
-    const error = await failWith(new InvalidArgument("x".repeat(20_000), { errorDetails: everyDetailType }));
-    expect(error.details).to.match(/truncated/);
+  it("the details trailer's message is the details exactly, unicode and percent signs included", async () => {
+    const details = 'détails ✓ 状态 100% "quoted" 😀';
+    const error = await failWith(new InvalidArgument(details, { errorDetails: everyDetailType }));
+    expect(error.details).to.equal(details);
     expectMatchingTrailer(error);
     expect(statusDetailsOf(error)).to.deep.equal(everyDetailType);
+  });
+
+  it("details truncated to 8 KiB leave no room for error details: none are sent, and that is reported", async () => {
+    const stage = recordingExceptionToStatus();
+    await using client = await dummyClient({
+      exceptionToStatus: stage,
+      specialCases: {
+        long: () => {
+          throw new InvalidArgument("x".repeat(20_000), { errorDetails: everyDetailType });
+        },
+      },
+    });
+    const error = await failure(client.execute({ input: "long" }, soon()));
+    expect(error.details).to.match(/truncated/);
+    expect(statusTrailer(error)).to.equal(undefined);
+    expect(stage.reported.map((report) => (report as Error).name)).to.deep.equal(["ErrorDetailsTooLarge"]);
   });
 
   it("statusDetailsOf: [] for anything without a status, a GrpcException's own details", () => {

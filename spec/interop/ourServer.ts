@@ -12,7 +12,7 @@ import {
   type ServerMethod,
 } from "grpc-interceptor";
 import * as exceptions from "grpc-interceptor/exceptions";
-import type { ErrorDetail } from "grpc-interceptor/error-details";
+import { DebugInfo, type ErrorDetail } from "grpc-interceptor/error-details";
 import { DummyService, DummyServiceService, type DummyRequest, type DummyResponse } from "grpc-interceptor/testing";
 import { interopErrorDetails } from "./richDetails.js";
 
@@ -134,6 +134,12 @@ function specialCases(): Record<string, (input: string, context: ServerCallConte
       return JSON.stringify(seen);
     },
     "status:unknown-errors": () => String(unknownErrors.length),
+  };
+  // 20 details of 1 KB: more than C-core accepts in trailers (8 KiB), so the server leaves some out.
+  cases["rich-large"] = () => {
+    throw new exceptions.InvalidArgument("large details", {
+      errorDetails: Array.from({ length: 20 }, (_, i) => DebugInfo.fromPartial({ detail: `${i}`.padEnd(1000, "x") })),
+    });
   };
   for (let code = 1; code <= 16; code++) {
     cases[`code:${code}`] = () => {

@@ -12,7 +12,7 @@ import time
 import grpc
 
 from dummy_codec import BIDI, CLIENT_STREAM, EXECUTE, SERVER_STREAM, decode, details_for, encode, trace_bin
-from rich_status import STATUS_DETAILS_KEY, check_status_details
+from rich_status import STATUS_DETAILS_KEY, Status, check_status_details
 
 TIMEOUT = 5.0
 CODES = {code.value[0]: code for code in grpc.StatusCode}
@@ -285,7 +285,17 @@ def main(target):
         expect_failure(error, grpc.StatusCode.NOT_FOUND, details_for(5))
         expect(STATUS_DETAILS_KEY not in trailers, "a status without error details has no details trailer")
 
+    def large_details_cut():
+        _, error, trailers = outcome_unary(stub.unary, "rich-large")
+        expect_failure(error, grpc.StatusCode.INVALID_ARGUMENT, "large details")
+        status = Status.FromString(trailers[STATUS_DETAILS_KEY])
+        expect_equal((status.code, status.message), (3, "large details"), "Status code/message")
+        kept = [packed.type_url for packed in status.details]
+        expect(0 < len(kept) < 20, "%d of 20 details kept" % len(kept))
+        expect_equal(set(kept), {"type.googleapis.com/google.rpc.DebugInfo"}, "type URLs")
+
     check("rich status: unary, all ten detail types and an unknown one decode in Python", rich_unary)
+    check("rich status: 20 KB of details are cut to fit C-core's 8 KiB limit, the code stays", large_details_cut)
     check("rich status: client streaming", rich_client_stream)
     check("rich status: server stream, after 2 messages", rich_server_stream)
     check("rich status: bidi, after 2 messages", rich_bidi)
