@@ -12,28 +12,13 @@ import {
 
 class NotFoundError extends Error {}
 
-// Logs each call once it is over: for a response stream, after its last message, not when the stream is
-// created (method() returns a promise for unary responses, an async iterable for streamed ones).
+// Logs each call's final status and duration once it is over, for every kind of call: for a response
+// stream that is after its last message, not when `method` returns.
 const logging: InterceptFunction = (method, request, context, methodName) => {
-  const started = performance.now();
-  const log = (outcome: string) =>
-    console.log(`${methodName}: ${outcome} in ${(performance.now() - started).toFixed(1)} ms`);
-  const result = method(request, context);
-  if (!(Symbol.asyncIterator in Object(result))) {
-    return Promise.resolve(result).then(
-      (response) => (log("answered"), response),
-      (error: unknown) => (log("failed"), Promise.reject(error)),
-    );
-  }
-  return (async function* () {
-    try {
-      yield* result as AsyncIterable<unknown>;
-      log("streamed");
-    } catch (error) {
-      log("failed");
-      throw error;
-    }
-  })();
+  context.onComplete(({ code, durationMs }) =>
+    console.log(`${methodName}: ${status[code]} in ${durationMs.toFixed(1)} ms`),
+  );
+  return method(request, context);
 };
 
 @Intercept(logging)

@@ -35,9 +35,9 @@ describe("examples", function () {
 
   it("quick start: the README's program, logging each call of either kind once it is over", async () => {
     const output = await runExample("quickstart.mts");
-    expect(output).to.match(/\/DummyService\/Execute: answered in \d+\.\d ms\n\{ output: 'hello' \}/);
-    expect(output).to.match(/\/DummyService\/Execute: failed in \d+\.\d ms\nNOT_FOUND no missing here/);
-    expect(output).to.match(/\/DummyService\/ExecuteServerStream: streamed in \d+\.\d ms/);
+    expect(output).to.match(/\/DummyService\/Execute: OK in \d+\.\d ms\n\{ output: 'hello' \}/);
+    expect(output).to.match(/\/DummyService\/Execute: NOT_FOUND in \d+\.\d ms\nNOT_FOUND no missing here/);
+    expect(output).to.match(/\/DummyService\/ExecuteServerStream: OK in \d+\.\d ms/);
     expect(output).to.contain("{ output: 'a' }\n{ output: 'b' }\n{ output: 'c' }");
   });
 
