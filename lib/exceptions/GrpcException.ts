@@ -30,7 +30,7 @@ const inspecting = new WeakSet<GrpcException>();
 /**
  * An error that ends a gRPC call with a chosen status. Throw it (or one of its 16 subclasses, one per
  * non-OK code) anywhere in a handler or interceptor and the exception-to-status stage sends its
- * `statusCode`, `details` and `metadata` to the client.
+ * `statusCode`, `details`, `metadata` and `errorDetails` to the client.
  */
 export class GrpcException extends Error {
   /** The status code instances of this class carry unless `options.statusCode` overrides it. */
@@ -78,9 +78,10 @@ export class GrpcException extends Error {
    * `grpc-status-details-bin` trailer as `errorDetails`, and the error as `cause`. Thrown from a handler,
    * it sends the downstream status on. A code that is not one of the 16 error codes becomes `UNKNOWN`.
    * Never throws: a malformed details trailer yields no error details and is reported (see
-   * `options.onMalformed`).
+   * `options.onMalformed`). A `GrpcException` is returned as it is.
    */
   static fromServiceError(serviceError: unknown, options?: StatusDetailsOptions): GrpcException {
+    if (serviceError instanceof GrpcException) return serviceError;
     let code: unknown, details: unknown, message: unknown, metadata: unknown;
     try {
       ({ code, details, message, metadata } = serviceError as Record<string, unknown>);

@@ -68,6 +68,8 @@ describe("error details: GrpcException.fromServiceError", () => {
     expect(exception.metadata?.get("content-type")).to.deep.equal([]); // response headers are not trailers
     const notFound = { code: status.NOT_FOUND, details: "gone", metadata: new Metadata() };
     expect(GrpcException.fromServiceError(notFound)).to.be.an.instanceOf(NotFound);
+    const exception2 = new NotFound("gone", { errorDetails: everyDetailType });
+    expect(GrpcException.fromServiceError(exception2)).to.equal(exception2);
   });
 
   it("anything that is not a failed status becomes UNKNOWN, never throwing", () => {
