@@ -60,6 +60,13 @@ function isIterable(value: unknown): value is Iterable<unknown> {
   return typeof value !== "string" && typeof (value as Iterable<unknown> | null)?.[Symbol.iterator] === "function";
 }
 
+// Module-level, so a streamed message allocates no closure to step the iterator inside the scope.
+function nextOf(
+  iterator: AsyncIterator<unknown> | Iterator<unknown>,
+): Promise<IteratorResult<unknown>> | IteratorResult<unknown> {
+  return iterator.next();
+}
+
 /** `stream`, with each step of its iteration run in `frame`'s scope; the scope ends with the iteration. */
 function scopedStream(
   storage: AsyncLocalStorage<ScopeFrame>,
@@ -88,7 +95,7 @@ function scopedStream(
       return {
         next: () => {
           try {
-            return Promise.resolve(storage.run(frame, () => iterator.next())).then(step, failed);
+            return Promise.resolve(storage.run(frame, nextOf, iterator)).then(step, failed);
           } catch (error) {
             return Promise.reject(error).then(undefined, failed);
           }

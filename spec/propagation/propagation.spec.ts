@@ -1,10 +1,11 @@
 import { expect } from "chai";
-import { Metadata, status } from "@grpc/grpc-js";
-import { Propagate } from "grpc-interceptor";
+import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
+import { Propagate, type ServerCallContext } from "grpc-interceptor";
+import type { DummyResponse } from "grpc-interceptor/testing";
 import { eventually } from "../support/calls.js";
 import { start, kinds, type Outcome } from "./support/calls.js";
-import { clientOf, startChain, type Chain } from "./support/chain.js";
-import type { Leaf, Seen } from "./support/Leaf.js";
+import { clientOf, serve, startChain, type Chain } from "./support/chain.js";
+import { Leaf, type Seen } from "./support/Leaf.js";
 
 /**
  * The latest deadline C may see for a deadline set at A: `grpc-timeout` is relative, so each hop's
@@ -183,5 +184,46 @@ describe("propagation A -> B -> C (one process)", () => {
       expect(() => new Propagate({ metadata: ["grpc-timeout"] })).to.throw(TypeError, /grpc-/);
       expect(() => new Propagate({ metadata: "x-request-id" as unknown as string[] })).to.throw(TypeError, /array/);
     });
+  });
+});
+
+describe("propagation to a response stream its caller is not reading", () => {
+  it("the downstream call is cancelled at once; the caller's stream fails with CANCELLED without another read", async () => {
+    const leaf = new Leaf();
+    const servedLeaf = await serve(leaf);
+    const toLeaf = clientOf(servedLeaf.address);
+    let downstream: { error?: ServiceError; firstMessage?: string } = {};
+    const front = await serve({
+      async execute(_request: unknown, context: ServerCallContext) {
+        const stream = toLeaf.executeServerStream({ input: "hang:unread" });
+        const failed = new Promise<ServiceError>((resolve) => stream.once("error", resolve));
+        downstream.firstMessage = await new Promise<string>((resolve) =>
+          stream.once("data", (response: DummyResponse) => {
+            stream.pause(); // no further reads from here on
+            resolve(response.output);
+          }),
+        );
+        await new Promise((resolve) => context.signal.addEventListener("abort", resolve, { once: true }));
+        downstream.error = await failed;
+        return { output: "never sent" };
+      },
+    });
+    const client = clientOf(front.address, false);
+    try {
+      const call = start(client, "unary", "x", { deadline: Date.now() + 8000 });
+      await eventually(() => leaf.started.has("unread"), "C is handling the call");
+      const cancelledAt = Date.now();
+      call.cancel();
+      await eventually(() => leaf.ended.has("unread"), "C's call ended", 2000);
+      expect(leaf.ended.get("unread")!.at - cancelledAt).to.be.below(100);
+      await eventually(() => downstream.error !== undefined, "the paused stream failed", 2000);
+      expect(downstream).to.deep.include({ firstMessage: "first" });
+      expect(downstream.error!.code).to.equal(status.CANCELLED);
+    } finally {
+      client.close();
+      toLeaf.close();
+      await Promise.all([front.close(), servedLeaf.close()]);
+      downstream = {};
+    }
   });
 });
