@@ -8,6 +8,7 @@ export default tseslint.config(
       "build/",
       "lib/generated/",
       "examples/generated/",
+      "spec/types/generated/",
       "node_modules/",
       "bench/node_modules/",
       "bench/results/",

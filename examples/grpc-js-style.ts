@@ -16,7 +16,14 @@ import {
   type ServiceError,
   type UntypedHandleCall,
 } from "@grpc/grpc-js";
-import { bootstrap, Intercept, MapErrors, type ServerCallContext, type ServerMethod } from "grpc-interceptor";
+import {
+  bootstrap,
+  Intercept,
+  MapErrors,
+  type GrpcJsServicer,
+  type ServerCallContext,
+  type ServerMethod,
+} from "grpc-interceptor";
 import {
   DummyServiceClient,
   DummyServiceService,
@@ -61,7 +68,7 @@ const dictionary = new Map([
 /** A dictionary service, written as plain grpc-js handlers (as it was before this library). */
 @Intercept(logCalls)
 @MapErrors([UnknownWord, status.NOT_FOUND])
-class DictionaryServicer implements DummyServiceServer {
+class DictionaryServicer implements DummyServiceServer, GrpcJsServicer<typeof DummyServiceService> {
   [name: string]: UntypedHandleCall;
 
   /** Looks one word up. */

@@ -19,8 +19,24 @@ export {
   type UnknownExceptionReporter,
 } from "./server/ExceptionToStatusInterceptor.js";
 export type { ErrorClass, ErrorRule } from "./server/ErrorMapper.js";
-export { bootstrap, type BootstrapOptions } from "./server/bootstrap.js";
+export { bootstrap, type BootstrapOptions, type MethodsOptions } from "./server/bootstrap.js";
 export type { MethodOptions } from "./server/bootstrapOptions.js";
+export type {
+  AsyncMethod,
+  AsyncServicer,
+  BidiStreamingMethod,
+  ClientStreamingMethod,
+  GrpcJsMethod,
+  GrpcJsServicer,
+  MethodKey,
+  RequestOf,
+  ResponseOf,
+  ResponseStream,
+  ServerStreamingMethod,
+  ServicerFor,
+  ServicerMethodName,
+  UnaryMethod,
+} from "./server/servicerTypes.js";
 export { Intercept, type ClassOrMethodDecorator } from "./decorators/Intercept.js";
 export { MapErrors, type ErrorMapping } from "./decorators/MapErrors.js";
 export { ClientInterceptor } from "./client/ClientInterceptor.js";

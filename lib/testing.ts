@@ -21,5 +21,12 @@ export {
 } from "./generated/dummy.js";
 export { DummyService, type SpecialCase } from "./testing/DummyService.js";
 export { GrpcJsDummyService } from "./testing/GrpcJsDummyService.js";
-export { dummyClient, type CallOptions, type DummyClient, type DummyClientOptions } from "./testing/dummyClient.js";
+export {
+  dummyClient,
+  type CallOptions,
+  type DummyClient,
+  type DummyClientOptions,
+  type DummyMethodsOptions,
+  type DummyServicer,
+} from "./testing/dummyClient.js";
 export { raises } from "./testing/raises.js";

@@ -20,6 +20,7 @@ import {
   MapErrors,
   ServerInterceptor,
   bootstrap,
+  type AsyncServicer,
   type ServerCallContext,
   type ServerMethod,
 } from "grpc-interceptor";
@@ -120,7 +121,7 @@ async function act(action: string, context: ServerCallContext): Promise<string> 
   [DomainInvalid, status.INVALID_ARGUMENT],
   [QuotaError, (error: QuotaError) => new exceptions.ResourceExhausted(error.message)],
 )
-class SoakServicer {
+class SoakServicer implements AsyncServicer<typeof DummyServiceService> {
   async execute(request: DummyRequest, context: ServerCallContext): Promise<DummyResponse> {
     return { output: await act(request.input, context) };
   }

@@ -1,6 +1,13 @@
 import { status } from "@grpc/grpc-js";
-import { Intercept, MapErrors, type ServerCallContext } from "grpc-interceptor";
-import type { AddBooksResponse, Book, ChatMessage, GetBookRequest, ListBooksRequest } from "../generated/library.js";
+import { Intercept, MapErrors, type AsyncServicer, type ServerCallContext } from "grpc-interceptor";
+import type {
+  AddBooksResponse,
+  Book,
+  ChatMessage,
+  GetBookRequest,
+  LibraryService,
+  ListBooksRequest,
+} from "../generated/library.js";
 import { BookNotFound, InvalidBook, LibraryClosed } from "./errors.js";
 import { AuthInterceptor, LoggingInterceptor, serverLog } from "./interceptors.js";
 
@@ -14,7 +21,7 @@ import { AuthInterceptor, LoggingInterceptor, serverLog } from "./interceptors.j
   [InvalidBook, status.INVALID_ARGUMENT],
   [LibraryClosed, status.FAILED_PRECONDITION],
 )
-export class LibraryServicer {
+export class LibraryServicer implements AsyncServicer<typeof LibraryService> {
   private readonly books = new Map<string, Book>([
     ["1", { id: "1", title: "Dune", author: "Frank Herbert" }],
     ["2", { id: "2", title: "Children of Dune", author: "Frank Herbert" }],

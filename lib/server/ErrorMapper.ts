@@ -7,8 +7,11 @@ import { describe } from "../statusCodes.js";
 /** A class of errors: anything with a prototype that thrown errors can inherit from. */
 export type ErrorClass = abstract new (...args: any[]) => unknown;
 
-/** What an error class maps to: a status (details = the error's `message`) or a function building the exception. */
-export type ErrorRule = status | ((error: any) => GrpcException);
+/**
+ * What an error class maps to: a non-OK status (details = the error's `message`) or a function building
+ * the exception. `status.OK` is a compile error here, as it is a `TypeError` at decoration time.
+ */
+export type ErrorRule = Exclude<status, status.OK> | ((error: any) => GrpcException);
 
 /**
  * One method's `@MapErrors` rules, merged and resolved once at `bootstrap`. Finds the rule of the nearest

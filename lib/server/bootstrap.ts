@@ -1,5 +1,6 @@
 import type { MethodDefinition, ServiceDefinition, UntypedServiceImplementation } from "@grpc/grpc-js";
 import type { ErrorMapping } from "../decorators/MapErrors.js";
+import type { MethodKey, ServicerFor, ServicerMethodName } from "./servicerTypes.js";
 import { servicerMetadata } from "../decorators/servicerMetadata.js";
 import { describe } from "../statusCodes.js";
 import { configuration, type MethodOptions } from "./bootstrapOptions.js";
@@ -13,8 +14,11 @@ import { toInterceptor } from "./interceptorLike.js";
 import type { InterceptorLike, ServerInterceptor, ServerInterceptorClass, ServerMethod } from "./ServerInterceptor.js";
 import { watchSerialization } from "./serializationFailures.js";
 
-/** Options of {@link bootstrap}. */
-export interface BootstrapOptions {
+/**
+ * Options of {@link bootstrap}. With a typed definition `D` (e.g. `typeof GreeterService`), the keys
+ * of `methods` are checked against its method names.
+ */
+export interface BootstrapOptions<D = ServiceDefinition> {
   /** Interceptors for every method of this service, outside the class's and methods' own; first is outermost. */
   interceptors?: InterceptorLike[];
   /** The exception-to-status stage, outermost of all; default `new ExceptionToStatusInterceptor()`. */
@@ -30,8 +34,41 @@ export interface BootstrapOptions {
    * Per-method interceptors and rules, by the definition's method name (or its `originalName`): the
    * decorator-free form of method-level `@Intercept` and `@MapErrors`. An unknown name is a `TypeError`.
    */
-  methods?: Record<string, MethodOptions>;
+  methods?: MethodsOptions<D>;
+  /**
+   * Type-level only: accept a servicer that implements some of the definition's methods; the others
+   * answer `UNIMPLEMENTED` (as they do at run time whatever this says). Without it, a typed definition
+   * requires every method.
+   */
+  allowUnimplemented?: boolean;
 }
+
+/** `options.methods` for a definition: any name for an untyped one, its method names for a typed one. */
+export type MethodsOptions<D> = [MethodKey<D>] extends [never]
+  ? Record<string, MethodOptions>
+  : { [K in ServicerMethodName<D>]?: MethodOptions };
+
+/**
+ * Flags option keys that do not exist, at the top level and in `methods`: the options are inferred as
+ * their literal type (to read `handlerStyle`), so the compiler's excess-property check does not run.
+ */
+type OptionsCheck<D, O> = {
+  [K in keyof O]: K extends keyof BootstrapOptions
+    ? K extends "methods"
+      ? MethodsCheck<D, O[K]>
+      : unknown
+    : `${K & string} is not an option of bootstrap`;
+};
+type MethodsCheck<D, M> = [MethodKey<D>] extends [never]
+  ? unknown
+  : string extends keyof NonNullable<M> // a Record<string, MethodOptions>: names not known statically
+    ? unknown
+    : | {
+          [K in keyof NonNullable<M>]: K extends ServicerMethodName<D>
+            ? unknown
+            : `${K & string} is not a method of this service`;
+        }
+      | undefined;
 
 type AnyMethod = (...args: unknown[]) => unknown;
 
@@ -45,6 +82,25 @@ type AnyMethod = (...args: unknown[]) => unknown;
  * @throws TypeError naming the class and method for bad arguments, for a decorated method the
  *   definition does not have, and for an `options.methods` key it does not have (listing its methods).
  */
+export function bootstrap<D extends ServiceDefinition>(
+  definition: D,
+  servicer: ServicerFor<D, undefined>,
+): UntypedServiceImplementation;
+/**
+ * {@link bootstrap} with options. With a typed definition the servicer's type follows the options'
+ * `handlerStyle` (`"async"` by default) and `allowUnimplemented`, read from their literal type: pass
+ * them inline, or declared `satisfies BootstrapOptions`. Unknown option keys and method names are
+ * compile errors.
+ *
+ * @example
+ * bootstrap(GreeterService, new GrpcJsGreeter(), { handlerStyle: "grpc-js", methods: { sayHello: { interceptors: [Auth] } } });
+ * @throws TypeError as for the form without options, and for a bad option (naming it, e.g. `options.errors[1]`).
+ */
+export function bootstrap<D extends ServiceDefinition, O extends BootstrapOptions<D>>(
+  definition: D,
+  servicer: ServicerFor<D, O>,
+  options: (O & OptionsCheck<D, O>) | undefined,
+): UntypedServiceImplementation;
 export function bootstrap(
   definition: ServiceDefinition,
   servicer: object,

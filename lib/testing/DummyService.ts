@@ -1,5 +1,6 @@
-import type { DummyRequest, DummyResponse } from "../generated/dummy.js";
+import type { DummyRequest, DummyResponse, DummyServiceService } from "../generated/dummy.js";
 import type { ServerCallContext } from "../server/ServerCallContext.js";
+import type { AsyncServicer } from "../server/servicerTypes.js";
 
 /** Replaces the echo of one input: its result (awaited) is the output, its error fails the call. */
 export type SpecialCase = (input: string, context: ServerCallContext) => string | Promise<string>;
@@ -8,7 +9,7 @@ export type SpecialCase = (input: string, context: ServerCallContext) => string 
  * The testing kit's echo service, an `"async"`-style servicer of `DummyServiceService`. Each method
  * echoes its input; an input equal to a key of `specialCases` gets that function's result instead.
  */
-export class DummyService {
+export class DummyService implements AsyncServicer<typeof DummyServiceService> {
   /** @param specialCases - inputs that run a function instead of being echoed. */
   constructor(private readonly specialCases: Record<string, SpecialCase> = {}) {}
 

@@ -6,11 +6,12 @@ import type {
   ServerWritableStream,
   UntypedHandleCall,
 } from "@grpc/grpc-js";
-import type { DummyRequest, DummyResponse, DummyServiceServer } from "../generated/dummy.js";
+import type { DummyRequest, DummyResponse, DummyServiceServer, DummyServiceService } from "../generated/dummy.js";
 import { contextOf } from "../server/grpcJsStyle/common.js";
 import { CallContext } from "../server/CallContext.js";
 import type { CallKind } from "../server/CallOutcome.js";
 import type { ServerCallContext, ServerSurfaceCall } from "../server/ServerCallContext.js";
+import type { GrpcJsServicer } from "../server/servicerTypes.js";
 import type { SpecialCase } from "./DummyService.js";
 
 /**
@@ -20,7 +21,7 @@ import type { SpecialCase } from "./DummyService.js";
  * see (so `context.abort`, `setCode`, `signal` act as in the async style); served by plain grpc-js
  * without `bootstrap`, it gets a context built over the raw call.
  */
-export class GrpcJsDummyService implements DummyServiceServer {
+export class GrpcJsDummyService implements DummyServiceServer, GrpcJsServicer<typeof DummyServiceService> {
   [name: string]: UntypedHandleCall;
   readonly #specialCases: Record<string, SpecialCase>;
 

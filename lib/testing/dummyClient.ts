@@ -13,10 +13,27 @@ import type { ClientInterceptFunction } from "../client/ClientCallDetails.js";
 import type { ClientInterceptor } from "../client/ClientInterceptor.js";
 import { toGrpcInterceptor } from "../client/toGrpcInterceptor.js";
 import { bootstrap, type BootstrapOptions } from "../server/bootstrap.js";
+import type { MethodOptions } from "../server/bootstrapOptions.js";
 import type { ExceptionToStatusInterceptor } from "../server/ExceptionToStatusInterceptor.js";
 import type { InterceptorLike } from "../server/ServerInterceptor.js";
+import type { AsyncServicer, GrpcJsServicer } from "../server/servicerTypes.js";
 import { DummyService, type SpecialCase } from "./DummyService.js";
 import { GrpcJsDummyService } from "./GrpcJsDummyService.js";
+
+/** A servicer {@link dummyClient} can serve: of either handler style, implementing any of the dummy's methods. */
+export type DummyServicer = Partial<AsyncServicer<DummyServiceService>> | Partial<GrpcJsServicer<DummyServiceService>>;
+
+/** Per-method options {@link dummyClient} passes on to `bootstrap` (its `options.methods`). */
+export interface DummyMethodsOptions {
+  /** The unary method's interceptors and error rules. */
+  execute?: MethodOptions;
+  /** The client-streaming method's interceptors and error rules. */
+  executeClientStream?: MethodOptions;
+  /** The server-streaming method's interceptors and error rules. */
+  executeServerStream?: MethodOptions;
+  /** The bidi method's interceptors and error rules. */
+  executeClientServerStream?: MethodOptions;
+}
 
 /** Options of {@link dummyClient}. */
 export interface DummyClientOptions {
@@ -24,15 +41,16 @@ export interface DummyClientOptions {
   specialCases?: Record<string, SpecialCase>;
   /**
    * Serves this servicer of `DummyServiceService` instead of a new `DummyService` (then `specialCases`
-   * is not used): e.g. a decorated subclass of `DummyService`, to test decorators end to end.
+   * is not used): e.g. a decorated subclass of `DummyService`, to test decorators end to end. It may
+   * implement only some methods (the others answer `UNIMPLEMENTED`), in the style `handlerStyle` names.
    */
-  servicer?: object;
+  servicer?: DummyServicer;
   /** Server interceptors: `bootstrap`'s `options.interceptors`. */
   interceptors?: InterceptorLike[];
   /** Error rules for every method: `bootstrap`'s `options.errors`. */
   errors?: BootstrapOptions["errors"];
   /** Per-method interceptors and error rules: `bootstrap`'s `options.methods`. */
-  methods?: BootstrapOptions["methods"];
+  methods?: DummyMethodsOptions;
   /** Client interceptors installed on the client, first outermost (instances or plain intercept functions). */
   clientInterceptors?: Array<ClientInterceptor | ClientInterceptFunction>;
   /** The server's exception-to-status stage; default `new ExceptionToStatusInterceptor()`. */
@@ -154,6 +172,7 @@ export async function dummyClient(options: DummyClientOptions = {}): Promise<Dum
       methods: options.methods,
       exceptionToStatus: options.exceptionToStatus,
       handlerStyle: options.handlerStyle,
+      allowUnimplemented: true,
     }),
   );
   const port = await new Promise<number>((resolve, reject) =>

@@ -56,7 +56,7 @@ describe(`fail-fast decorator errors (${decoratorMode} decorators)`, () => {
   ] as const) {
     it(`rejects a @MapErrors status that is ${label}`, () => {
       expect(() => {
-        @MapErrors([DomainError, code as status])
+        @MapErrors([DomainError, code as never])
         class BadStatus extends DummyService {}
         return BadStatus;
       }).to.throw(

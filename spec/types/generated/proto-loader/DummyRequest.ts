@@ -1,0 +1,10 @@
+// Original file: protos/dummy.proto
+
+
+export interface DummyRequest {
+  'input'?: (string);
+}
+
+export interface DummyRequest__Output {
+  'input'?: (string);
+}
