@@ -35,7 +35,7 @@ class Echo {
 }
 
 const server = new Server();
-server.addService(DummyServiceService, bootstrap(DummyServiceService, new Echo()));
+server.addService(DummyServiceService, bootstrap(DummyServiceService, new Echo(), { allowUnimplemented: true }));
 const port = await new Promise<number>((resolve, reject) =>
   server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, port) =>
     error ? reject(error) : resolve(port),

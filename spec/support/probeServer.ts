@@ -16,7 +16,12 @@ import {
   type UntypedHandleCall,
 } from "@grpc/grpc-js";
 import { bootstrap, type InterceptFunction, type ServerCallContext } from "grpc-interceptor";
-import { DummyServiceClient, DummyServiceService, type DummyRequest } from "grpc-interceptor/testing";
+import {
+  DummyServiceClient,
+  DummyServiceService,
+  type DummyRequest,
+  type DummyResponse,
+} from "grpc-interceptor/testing";
 import { sleep } from "./calls.js";
 import type { HandlerStyle } from "./styles.js";
 
@@ -185,7 +190,7 @@ class AsyncProbeService {
 class GrpcJsProbeService {
   [name: string]: UntypedHandleCall;
 
-  execute(call: ServerUnaryCall<DummyRequest, unknown>, callback: sendUnaryData<unknown>): void {
+  execute(call: ServerUnaryCall<DummyRequest, DummyResponse>, callback: sendUnaryData<DummyResponse>): void {
     const probe = probeOf(call.metadata);
     started(probe);
     void (async () => {
@@ -198,7 +203,10 @@ class GrpcJsProbeService {
     })();
   }
 
-  executeClientStream(call: ServerReadableStream<DummyRequest, unknown>, callback: sendUnaryData<unknown>): void {
+  executeClientStream(
+    call: ServerReadableStream<DummyRequest, DummyResponse>,
+    callback: sendUnaryData<DummyResponse>,
+  ): void {
     const probe = probeOf(call.metadata);
     started(probe);
     void (async () => {
@@ -214,7 +222,7 @@ class GrpcJsProbeService {
     })();
   }
 
-  executeServerStream(call: ServerWritableStream<DummyRequest, unknown>): void {
+  executeServerStream(call: ServerWritableStream<DummyRequest, DummyResponse>): void {
     const probe = probeOf(call.metadata);
     started(probe);
     void (async () => {
@@ -229,7 +237,7 @@ class GrpcJsProbeService {
     })();
   }
 
-  executeClientServerStream(call: ServerDuplexStream<DummyRequest, unknown>): void {
+  executeClientServerStream(call: ServerDuplexStream<DummyRequest, DummyResponse>): void {
     const probe = probeOf(call.metadata);
     started(probe);
     void (async () => {

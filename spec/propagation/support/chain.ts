@@ -1,7 +1,14 @@
 // Real grpc-js servers for the propagation specs: C (a Leaf), B and A (Relays), each a separate server
 // on 127.0.0.1:0, each relay calling the next through a client with Propagate.
 import { credentials, Server, ServerCredentials } from "@grpc/grpc-js";
-import { bootstrap, CallScope, Propagate, type InterceptorLike, type PropagateOptions } from "grpc-interceptor";
+import {
+  bootstrap,
+  CallScope,
+  Propagate,
+  type AsyncServicer,
+  type InterceptorLike,
+  type PropagateOptions,
+} from "grpc-interceptor";
 import { DummyServiceClient, DummyServiceService } from "grpc-interceptor/testing";
 import { Leaf } from "./Leaf.js";
 import { Relay, type RelayOptions } from "./Relay.js";
@@ -13,9 +20,15 @@ export interface Started {
 }
 
 /** Serves `servicer` (bootstrapped with `interceptors`) on 127.0.0.1, port 0. */
-export async function serve(servicer: object, interceptors: InterceptorLike[] = [CallScope]): Promise<Started> {
+export async function serve(
+  servicer: Partial<AsyncServicer<typeof DummyServiceService>>,
+  interceptors: InterceptorLike[] = [CallScope],
+): Promise<Started> {
   const server = new Server();
-  server.addService(DummyServiceService, bootstrap(DummyServiceService, servicer, { interceptors }));
+  server.addService(
+    DummyServiceService,
+    bootstrap(DummyServiceService, servicer, { interceptors, allowUnimplemented: true }),
+  );
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, bound) =>
       error ? reject(error) : resolve(bound),
