@@ -18,6 +18,8 @@ export interface RelayOptions {
 export interface RelayRecord {
   /** When the server call's signal aborted (epoch ms), if it did. */
   abortedAt?: number;
+  /** The status code of the signal's reason: CANCELLED, or DEADLINE_EXCEEDED when the deadline passed. */
+  abortCode?: number;
   /** The code the downstream call failed with, if it failed. */
   downstreamCode?: number;
   /** Whether currentCall() was this call's context in the handler. */
@@ -74,7 +76,14 @@ export class Relay {
 
   private record(context: ServerCallContext): RelayRecord {
     const record: RelayRecord = { inScope: currentCall() === context };
-    context.signal.addEventListener("abort", () => (record.abortedAt = Date.now()), { once: true });
+    context.signal.addEventListener(
+      "abort",
+      () => {
+        record.abortedAt = Date.now();
+        record.abortCode = (context.signal.reason as GrpcException).statusCode;
+      },
+      { once: true },
+    );
     this.records.push(record);
     return record;
   }
@@ -113,12 +122,16 @@ export class Relay {
   }
 }
 
-/** Writes the server call's requests on the downstream call; if they fail (e.g. cancelled), cancels it. */
+/**
+ * Writes the server call's requests on the downstream call. If they fail (the server call was
+ * cancelled or passed its deadline), it leaves the downstream call alone: Propagate cancels it with the
+ * server call's reason, which is what the specs check (a cancel here would race it with CANCELLED).
+ */
 async function pump(requests: AsyncIterable<DummyRequest>, call: ClientWritableStream<DummyRequest>): Promise<void> {
   try {
     for await (const request of requests) if (!call.write(request)) await once(call, "drain");
     call.end();
   } catch {
-    call.cancel();
+    // See above.
   }
 }
