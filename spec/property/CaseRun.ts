@@ -31,6 +31,8 @@ export class CaseRun {
   readonly readsAfterCancel: ReadAfterCancel[] = [];
   /** The call's context, as the outermost interceptor saw it. */
   context: ServerCallContext | undefined;
+  /** Whether a grpc-js-style handler answered a second time (after a first answer). */
+  answeredTwice = false;
   /** Whether the server dispatched the call to this case. */
   dispatched = false;
   /** Whether grpc-js's call emitted `"cancelled"` (a cancel, a passed deadline, or, since 1.10, any end). */

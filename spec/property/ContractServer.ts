@@ -20,7 +20,7 @@ import {
   type DummyResponse,
 } from "grpc-interceptor/testing";
 import { CaseRun } from "./CaseRun.js";
-import { requestStreams, type Case } from "./model.js";
+import { pathOf, requestStreams, type Case } from "./model.js";
 import { scriptedInterceptor } from "./scriptedInterceptor.js";
 import { AsyncScriptedServicer, GrpcJsScriptedServicer } from "./scriptedServicers.js";
 
@@ -28,6 +28,8 @@ import { AsyncScriptedServicer, GrpcJsScriptedServicer } from "./scriptedService
 export const CASE_KEY = "x-property-case";
 /** The trailing-metadata key the outermost interceptor sets (when the case says so) to the case's id. */
 export const SET_TRAILER_KEY = "x-set-trailer";
+/** The response-header key the outermost interceptor sends (when the case says so) with the case's id. */
+export const HEADER_KEY = "x-sent-header";
 /** The deadline of "deadline" cases. */
 export const SHORT_DEADLINE_MS = 40;
 // Every other call has a deadline too, so that a hang fails the case instead of the suite.
@@ -39,6 +41,8 @@ export interface Observed {
   details: string;
   metadata: Metadata;
   messages: string[];
+  /** The response headers, if the client got them. */
+  headers: Metadata | undefined;
 }
 
 type Handler = (call: unknown, callback?: unknown) => void;
@@ -93,8 +97,19 @@ export class ContractServer {
   prepare(c: Case): CaseRun {
     const run = new CaseRun(String(++this.nextId), c);
     const servicer = c.style === "async" ? new AsyncScriptedServicer(run) : new GrpcJsScriptedServicer(run);
-    const recorder = (method: ServerMethod, request: unknown, context: ServerCallContext): unknown => {
+    const recorder = (method: ServerMethod, request: unknown, context: ServerCallContext, path: string): unknown => {
       run.context = context;
+      if (path !== pathOf[c.kind] || context.methodName !== pathOf[c.kind]) {
+        run.problems.push(`the outermost interceptor got methodName ${path}, context.methodName ${context.methodName}`);
+      }
+      if (context.metadata.get(CASE_KEY)[0] !== run.id) {
+        run.problems.push(`context.metadata has ${CASE_KEY} ${String(context.metadata.get(CASE_KEY))}`);
+      }
+      if (c.sendHeaders) {
+        const headers = new Metadata();
+        headers.set(HEADER_KEY, run.id);
+        context.sendInitialMetadata(headers);
+      }
       if (c.touchSignalEarly) void context.signal;
       if (c.setTrailer) {
         const trailer = new Metadata();
@@ -172,6 +187,7 @@ export class ContractServer {
         watcher();
       });
     let finished: { status: StatusObject } | undefined;
+    let headers: Metadata | undefined;
     let answered = false; // unary response delivered to the callback, or the stream ended or failed
     const onStatus = (s: StatusObject) => {
       finished = { status: s };
@@ -207,6 +223,7 @@ export class ContractServer {
         break;
     }
     call.on("status", onStatus);
+    call.on("metadata", (received: Metadata) => (headers = received));
     if (c.kind === "serverStream" || c.kind === "bidi") {
       const stream = call as ClientReadableStream<DummyResponse>;
       stream.on("data", onData);
@@ -237,7 +254,7 @@ export class ContractServer {
     return until(() => over() && answered).then(() => {
       watchers.clear();
       const { code, details, metadata: trailers } = finished!.status;
-      return { code, details, metadata: trailers, messages };
+      return { code, details, metadata: trailers, messages, headers };
     });
   }
 }

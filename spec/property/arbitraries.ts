@@ -134,6 +134,7 @@ function normalize(c: Case): Case {
     input: requestStreams(c.kind) ? "" : c.input,
     requests: requestStreams(c.kind) ? c.requests : [],
     withhold: c.withhold && pauses && requestStreams(c.kind),
+    answerTwice: c.answerTwice && c.style === "grpc-js",
     interceptors,
     handler,
   };
@@ -157,6 +158,8 @@ function caseOf(kind: Kind): fc.Arbitrary<Case> {
       ),
       touchSignalEarly: fc.boolean(),
       setTrailer: fc.boolean(),
+      sendHeaders: fc.boolean(),
+      answerTwice: rare(fc.constant(true)),
       ets: fc.record({
         unknownCode: fc.oneof({ weight: 3, arbitrary: fc.constant(status.UNKNOWN) }, code),
         stringDetails: fc.boolean(),

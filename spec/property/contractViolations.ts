@@ -1,7 +1,7 @@
 import { status } from "@grpc/grpc-js";
 import { GrpcException } from "grpc-interceptor/exceptions";
 import type { CaseRun } from "./CaseRun.js";
-import { SET_TRAILER_KEY, type Observed } from "./ContractServer.js";
+import { HEADER_KEY, SET_TRAILER_KEY, type Observed } from "./ContractServer.js";
 import { errorFor, TRAILER_KEY } from "./errors.js";
 import { codeName, describeCase } from "./model.js";
 import type { ExpectedStatus } from "./oracle.js";
@@ -68,6 +68,11 @@ export async function contractViolations(run: CaseRun, observed: Observed): Prom
     if (JSON.stringify(exceptionTrailer) !== JSON.stringify(wantTrailer)) {
       violations.push(
         `trailing metadata ${TRAILER_KEY} is ${JSON.stringify(exceptionTrailer)}, expected ${JSON.stringify(wantTrailer)}`,
+      );
+    }
+    if (c.sendHeaders && observed.headers?.get(HEADER_KEY)[0] !== run.id) {
+      violations.push(
+        `response headers sent with sendInitialMetadata: ${HEADER_KEY} is ${JSON.stringify(observed.headers?.get(HEADER_KEY))}`,
       );
     }
     if (c.setTrailer && s.exceptionTrailer === undefined) {
@@ -144,6 +149,10 @@ export async function contractViolations(run: CaseRun, observed: Observed): Prom
     if (!run.reported.some((reported) => sameValue(reported, thrown))) {
       violations.push(`the unknown exception ${String(thrown)} was not reported through onUnknownException`);
     }
+  }
+  // 6. A second answer of a grpc-js-style handler is reported; the first outcome stands (checked above).
+  if (c.client === "normal" && run.answeredTwice && run.reported.length === 0) {
+    violations.push("the handler answered a second time and nothing was reported through onUnknownException");
   }
   return violations;
 }

@@ -99,9 +99,21 @@ export interface Case {
   touchSignalEarly: boolean;
   /** `context.setTrailingMetadata` at the start of the call. */
   setTrailer: boolean;
+  /** `context.sendInitialMetadata` at the start of the call. */
+  sendHeaders: boolean;
+  /** grpc-js style: once the handler has answered, it answers again (a second `callback`, a write after `end()`). */
+  answerTwice: boolean;
   /** The exception-to-status stage's options. */
   ets: { unknownCode: status; stringDetails: boolean; subclass: boolean };
 }
+
+/** The path of each kind's method. */
+export const pathOf: Record<Kind, string> = {
+  unary: "/DummyService/Execute",
+  clientStream: "/DummyService/ExecuteClientStream",
+  serverStream: "/DummyService/ExecuteServerStream",
+  bidi: "/DummyService/ExecuteClientServerStream",
+};
 
 /** The method of the dummy service each kind is served by (the definition's key). */
 export const methodOf: Record<Kind, string> = {
@@ -179,6 +191,14 @@ export function describeCase(c: Case): string {
     `${c.kind} / ${c.style} style / client ${c.client}, ${request}`,
     `  interceptors: ${chain.length ? chain.join(" → ") : "(none)"}`,
     `  handler: [${c.handler.map(describeHandlerOp).join(", ")}]`,
-    `  ${[c.touchSignalEarly ? "signal read early" : "signal read after the call", c.setTrailer ? "setTrailingMetadata" : "", ...ets].filter(Boolean).join(", ")}`,
+    `  ${[
+      c.touchSignalEarly ? "signal read early" : "signal read after the call",
+      c.setTrailer ? "setTrailingMetadata" : "",
+      c.sendHeaders ? "sendInitialMetadata" : "",
+      c.answerTwice ? "answers twice" : "",
+      ...ets,
+    ]
+      .filter(Boolean)
+      .join(", ")}`,
   ].join("\n");
 }

@@ -2,30 +2,32 @@ import { ServerInterceptor, type InterceptorLike, type ServerCallContext, type S
 import type { DummyRequest, DummyResponse } from "grpc-interceptor/testing";
 import type { CaseRun } from "./CaseRun.js";
 import { raise } from "./errors.js";
-import { responseStreams, type InterceptorSpec, type Kind, type StreamOp, type UnaryOp } from "./model.js";
+import { pathOf, responseStreams, type InterceptorSpec, type Kind, type StreamOp, type UnaryOp } from "./model.js";
 
 type Request = DummyRequest | AsyncIterable<DummyRequest>;
 
 /** The real interceptor a spec describes, in the form the spec names. */
 export function scriptedInterceptor(spec: InterceptorSpec, index: number, kind: Kind, run: CaseRun): InterceptorLike {
   const label = `interceptor ${index + 1} (${spec.op.type})`;
-  const intercept = (method: ServerMethod, request: Request, context: ServerCallContext) =>
-    responseStreams(kind)
+  const intercept = (method: ServerMethod, request: Request, context: ServerCallContext, path: string) => {
+    if (path !== pathOf[kind]) run.problems.push(`${label} got methodName ${path}`);
+    return responseStreams(kind)
       ? streamIntercept(spec, spec.op as StreamOp, method, request, context, run, label)
       : unaryIntercept(spec, spec.op as UnaryOp, method, request, context, run, label);
+  };
   switch (spec.form) {
     case "function":
       return intercept;
     case "instance":
       return new (class Scripted extends ServerInterceptor {
-        intercept(method: ServerMethod, request: Request, context: ServerCallContext): unknown {
-          return intercept(method, request, context);
+        intercept(method: ServerMethod, request: Request, context: ServerCallContext, path: string): unknown {
+          return intercept(method, request, context, path);
         }
       })();
     case "class":
       return class ScriptedClass extends ServerInterceptor {
-        intercept(method: ServerMethod, request: Request, context: ServerCallContext): unknown {
-          return intercept(method, request, context);
+        intercept(method: ServerMethod, request: Request, context: ServerCallContext, path: string): unknown {
+          return intercept(method, request, context, path);
         }
       };
   }
