@@ -58,7 +58,10 @@ class RequestReader implements AsyncIterator<unknown> {
 
   // A client's cancel arrives as the end of the requests, then the cancellation a few ticks later, all
   // from one network event: the end is taken once those ticks ran, so a cancelled read still throws.
-  private readonly onEnd = () => setImmediate(this.afterEnd);
+  // grpc-js reports that cancellation after the first immediate queued from "end" has run: wait two.
+  private readonly onEnd = () => setImmediate(this.afterFirstImmediate);
+
+  private readonly afterFirstImmediate = () => setImmediate(this.afterEnd);
 
   private readonly afterEnd = () => this.fail(this.context.requestsEnded());
 

@@ -31,12 +31,16 @@ export class CaseRun {
   readonly readsAfterCancel: ReadAfterCancel[] = [];
   /** The call's context, as the outermost interceptor saw it. */
   context: ServerCallContext | undefined;
+  /** Whether a read returned `done` before the call was cancelled. */
+  private requestsEnded = false;
   /** Whether a grpc-js-style handler answered a second time (after a first answer). */
   answeredTwice = false;
   /** Whether the server dispatched the call to this case. */
   dispatched = false;
   /** Whether grpc-js's call emitted `"cancelled"` (a cancel, a passed deadline, or, since 1.10, any end). */
   rawCancelled = false;
+  /** When grpc-js's call emitted `"cancelled"` (epoch ms). */
+  rawCancelledAt: number | undefined;
   private readonly rawCancelledListeners: Array<() => void> = [];
   private pauseWasReached = false;
   private readonly pauseListeners: Array<() => void> = [];
@@ -57,6 +61,7 @@ export class CaseRun {
 
   private markCancelled(): void {
     this.rawCancelled = true;
+    this.rawCancelledAt = Date.now();
     for (const listener of this.rawCancelledListeners.splice(0)) listener();
   }
 
@@ -94,9 +99,12 @@ export class CaseRun {
     }
   }
 
-  /** One read of a request stream; one started after the call was cancelled is recorded. */
+  /**
+   * One read of a request stream. One started after the call was cancelled is recorded, unless the
+   * requests had already ended before (then `done` again is just the iterator protocol).
+   */
   async read<T>(iterator: AsyncIterator<T>, label: string): Promise<IteratorResult<T>> {
-    const afterCancel = this.rawCancelled;
+    const afterCancel = this.rawCancelled && !this.requestsEnded;
     try {
       const result = await this.track(iterator.next(), label);
       if (result.done && this.c.withhold) {
@@ -105,6 +113,7 @@ export class CaseRun {
             (this.rawCancelled ? " (it cancelled)" : ""),
         );
       }
+      if (result.done && !this.rawCancelled) this.requestsEnded = true;
       if (afterCancel) this.readsAfterCancel.push({ label, outcome: { resolved: result } });
       return result;
     } catch (error) {

@@ -31,7 +31,6 @@ export async function contractViolations(run: CaseRun, observed: Observed): Prom
   const c = run.c;
   const expected = run.expected;
   const violations: string[] = [];
-  const cancelCode = c.client === "deadline" ? status.DEADLINE_EXCEEDED : status.CANCELLED;
 
   // 1. What the client saw.
   const matchesStatus = (s: ExpectedStatus) =>
@@ -97,16 +96,33 @@ export async function contractViolations(run: CaseRun, observed: Observed): Prom
   }
   violations.push(...run.problems);
 
+  // (Known once grpc-js has ended the call.) The status a cancelled call's reads and signal report. A client whose deadline passes resets the
+  // stream just as a cancelling one does: a server that gets the reset before its own deadline (its
+  // clock starts when the headers arrive, later than the client's) can only call it a cancel.
+  const deadline = run.context?.deadline?.getTime();
+  const resetBeforeDeadline =
+    c.client === "deadline" &&
+    run.rawCancelledAt !== undefined &&
+    deadline !== undefined &&
+    run.rawCancelledAt < deadline;
+  const cancelCodes =
+    c.client !== "deadline"
+      ? [status.CANCELLED]
+      : resetBeforeDeadline
+        ? [status.DEADLINE_EXCEEDED, status.CANCELLED]
+        : [status.DEADLINE_EXCEEDED];
+  const cancelName = cancelCodes.map(codeName).join(" or ");
+
   // 3. Reads of a cancelled call's request stream throw Cancelled / DeadlineExceeded.
   if (c.client !== "normal") {
     for (const read of run.readsAfterCancel) {
       const ok =
         "rejected" in read.outcome &&
         read.outcome.rejected instanceof GrpcException &&
-        read.outcome.rejected.statusCode === cancelCode;
+        cancelCodes.includes(read.outcome.rejected.statusCode);
       if (!ok) {
         violations.push(
-          `${read.label}, started after the call was cancelled, ${"resolved" in read.outcome ? `resolved with ${JSON.stringify(read.outcome.resolved)}` : `rejected with ${String(read.outcome.rejected)}`}; expected a ${codeName(cancelCode)} GrpcException`,
+          `${read.label}, started after the call was cancelled, ${"resolved" in read.outcome ? `resolved with ${JSON.stringify(read.outcome.resolved)}` : `rejected with ${String(read.outcome.rejected)}`}; expected a ${cancelName} GrpcException`,
         );
       }
     }
@@ -133,9 +149,12 @@ export async function contractViolations(run: CaseRun, observed: Observed): Prom
     }
     if (signal.aborted) {
       const reason: unknown = signal.reason;
-      const code = c.client === "cancelAtStart" ? status.CANCELLED : cancelCode;
-      if (!(reason instanceof GrpcException) || reason.statusCode !== code) {
-        violations.push(`context.signal.reason is ${String(reason)}, expected a ${codeName(code)} GrpcException`);
+      if (!(reason instanceof GrpcException) || !cancelCodes.includes(reason.statusCode)) {
+        const timing =
+          c.client === "deadline" && deadline !== undefined && run.rawCancelledAt !== undefined
+            ? ` (grpc-js reported the call cancelled ${run.rawCancelledAt - deadline} ms after the server's deadline)`
+            : "";
+        violations.push(`context.signal.reason is ${String(reason)}, expected a ${cancelName} GrpcException${timing}`);
       }
     }
   } else if (run.dispatched) {
