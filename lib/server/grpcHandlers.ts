@@ -54,6 +54,10 @@ export function grpcHandler(plan: MethodPlan): UnaryResponder | StreamResponder 
             fail(plan, context, callback, new TypeError(`${path}: the handler returned no response message`));
             return;
           }
+          if (context.cancelled) {
+            callback(cancellationStatus(context));
+            return;
+          }
           callback(null, response, context.trailingMetadata);
           const failure = takeSerializationFailure(response);
           if (failure === SERIALIZED) context.complete(status.OK, "", undefined);
@@ -74,7 +78,7 @@ export function grpcHandler(plan: MethodPlan): UnaryResponder | StreamResponder 
 
 function fail(plan: MethodPlan, context: CallContext, callback: sendUnaryData<unknown>, error: unknown): void {
   const failed = errorStatus(plan, context, error);
-  callback(failed);
+  callback(context.cancelled ? cancellationStatus(context) : failed);
   context.complete(failed.code, failed.details, error);
 }
 
@@ -98,12 +102,24 @@ async function writeResponses(
   } catch (error) {
     // On a cancelled call nothing is sent, and complete() records the cancellation instead.
     const failed = call.cancelled ? undefined : errorStatus(plan, context, error);
-    if (failed) call.emit("error", failed);
+    if (failed) call.emit("error", context.cancelled ? cancellationStatus(context) : failed);
     context.complete(failed?.code ?? status.CANCELLED, failed?.details ?? "", error);
+    return;
+  }
+  if (context.cancelled) {
+    if (!call.cancelled) call.emit("error", cancellationStatus(context));
     return;
   }
   if (!call.cancelled) call.end(context.trailingMetadata);
   context.complete(status.OK, "", undefined);
+}
+
+// A call the context counts cancelled (a cancel, or a deadline that passed while grpc-js's own timer, late
+// under load, has not fired yet) ends with that status whatever the chain answered: a late client would
+// otherwise take an OK the server never meant to be in time.
+function cancellationStatus(context: CallContext): Partial<StatusObject> {
+  const cancellation = context.cancellationError();
+  return { code: cancellation.statusCode, details: cancellation.details };
 }
 
 // grpc-js answered INTERNAL "Error serializing response" (e.g. a plain object returned where the
