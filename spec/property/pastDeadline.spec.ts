@@ -40,16 +40,20 @@ describe("a response ready after the deadline passed", () => {
     server = new Server({ interceptors: [statusSent] });
     server.addService(
       DummyServiceService,
-      bootstrap(DummyServiceService, {
-        async execute(request: DummyRequest, context: ServerCallContext) {
-          busyPast(context);
-          return { output: request.input };
+      bootstrap(
+        DummyServiceService,
+        {
+          async execute(request: DummyRequest, context: ServerCallContext) {
+            busyPast(context);
+            return { output: request.input };
+          },
+          async *executeServerStream(request: DummyRequest, context: ServerCallContext) {
+            yield { output: request.input };
+            busyPast(context);
+          },
         },
-        async *executeServerStream(request: DummyRequest, context: ServerCallContext) {
-          yield { output: request.input };
-          busyPast(context);
-        },
-      }),
+        { allowUnimplemented: true },
+      ),
     );
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, bound) =>
