@@ -1,21 +1,9 @@
 import { Duplex, type DuplexOptions } from "node:stream";
 import { Metadata, type sendUnaryData } from "@grpc/grpc-js";
 import type { ServerCallContext } from "../ServerCallContext.js";
-import {
-  cancellationError,
-  CANCELLED,
-  CONTEXT,
-  FAILED,
-  misuse,
-  PENDING,
-  SUCCEEDED,
-  toFailure,
-  unwatchCall,
-  watchCall,
-  type GrpcJsMethodPlan,
-  type Outcome,
-} from "./common.js";
+import { cancellationError, CONTEXT, toFailure, type GrpcJsMethodPlan } from "./common.js";
 import { CallSurface } from "./CallSurface.js";
+import { CANCELLED, FAILED, HandlerOutcome, misuse, PENDING, SUCCEEDED, type OutcomeHolder } from "./HandlerOutcome.js";
 
 type WriteCallback = (error?: Error | null) => void;
 
@@ -33,19 +21,14 @@ const RAISED = 2;
  * responses the interceptors see, which the server's writer pulls (so `write()` returns `false` and
  * `"drain"` follows, as in grpc-js). Every way the handler fails ends the innermost step with an error.
  */
-export class StreamCallShim extends CallSurface(Duplex) {
+export class StreamCallShim extends CallSurface(Duplex) implements OutcomeHolder {
   /** True once the real call was cancelled (or its deadline passed) before the handler finished. */
   cancelled = false;
   /** The request message of a server-streaming call. */
   readonly request: unknown;
   /** The `callback` of a client-streaming call. */
   readonly callback: sendUnaryData<unknown> | undefined;
-  private outcome: Outcome = PENDING;
-  private result: unknown = undefined;
-  private source: unknown = undefined;
-  private resolve: ((value: unknown) => void) | undefined = undefined;
-  private reject: ((error: unknown) => void) | undefined = undefined;
-  private relay: (() => void) | undefined = undefined;
+  private readonly outcome: HandlerOutcome;
   // The request feed.
   private readonly requests: AsyncIterable<unknown> | Iterable<unknown> | undefined;
   private requestIterator: AsyncIterator<unknown> | Iterator<unknown> | undefined = undefined;
@@ -81,6 +64,7 @@ export class StreamCallShim extends CallSurface(Duplex) {
       readableHighWaterMark: 0,
     } as DuplexOptions);
     this[CONTEXT] = context;
+    this.outcome = new HandlerOutcome(context, plan, this);
     if (requestStream) this.requests = requestOrIterator as AsyncIterable<unknown>;
     else this.request = requestOrIterator;
     if (!responseStream) this.callback = (error, value, trailer) => this.respond(error, value, trailer);
@@ -89,20 +73,13 @@ export class StreamCallShim extends CallSurface(Duplex) {
   /** Runs a client-streaming handler; the promise settles with its outcome. */
   runUnaryResponse(): Promise<unknown> {
     this.invoke();
-    if (this.outcome === SUCCEEDED) return Promise.resolve(this.result);
-    if (this.outcome === FAILED) return Promise.reject(this.result);
-    const promise = new Promise((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-    this.watch();
-    return promise;
+    return this.outcome.promise();
   }
 
   /** Runs a server-streaming or bidi handler; returns the responses it writes. */
   runStreamingResponse(): AsyncIterableIterator<unknown> {
     this.invoke();
-    if (this.outcome === PENDING) this.watch();
+    this.outcome.watch();
     return new ShimResponses(this);
   }
 
@@ -112,15 +89,16 @@ export class StreamCallShim extends CallSurface(Duplex) {
    * because a throw from a timer or an event would crash the server.
    */
   override write(chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
-    if (this.outcome === PENDING) {
+    const outcome = this.outcome.state;
+    if (outcome === PENDING) {
       return super.write(chunk, encoding as BufferEncoding, callback as WriteCallback | undefined);
     }
     const done = (typeof encoding === "function" ? encoding : callback) as WriteCallback | undefined;
     let error: unknown;
-    if (this.outcome === CANCELLED) error = cancellationError(this[CONTEXT]);
+    if (outcome === CANCELLED) error = cancellationError(this[CONTEXT]);
     else {
-      error = misuse(this.plan, this.outcome === SUCCEEDED ? "wrote a message after end()" : "wrote after failing");
-      this.report(error as Error);
+      error = misuse(this.plan, outcome === SUCCEEDED ? "wrote a message after end()" : "wrote after failing");
+      this.outcome.report(error as Error);
     }
     if (typeof done === "function") process.nextTick(done, error);
     return false;
@@ -129,13 +107,12 @@ export class StreamCallShim extends CallSurface(Duplex) {
   /** Ends the responses successfully; `trailer` (grpc-js's `end(metadata)`) is sent with the status. */
   override end(...args: unknown[]): this {
     const done = args.find((arg) => typeof arg === "function") as (() => void) | undefined;
-    if (this.outcome !== PENDING || !this.responseStream) {
+    if (this.outcome.state !== PENDING || !this.responseStream) {
       if (done) process.nextTick(done);
       return this;
     }
     if (args[0] instanceof Metadata) this[CONTEXT].setTrailingMetadata(args[0]);
-    this.outcome = SUCCEEDED;
-    this.unwatch();
+    this.outcome.succeed(undefined);
     super.end(done);
     return this;
   }
@@ -174,8 +151,8 @@ export class StreamCallShim extends CallSurface(Duplex) {
   /** @internal All written messages were taken: the responses end (or raise a failure that waited for them). */
   override _final(callback: WriteCallback): void {
     callback();
-    if (this.outcome === FAILED) {
-      this.raise(this.result);
+    if (this.outcome.state === FAILED) {
+      this.raise(this.outcome.result);
       this.destroy();
     } else if (this.responses === OPEN) {
       this.responses = ENDED;
@@ -191,7 +168,7 @@ export class StreamCallShim extends CallSurface(Duplex) {
    * written before it are still delivered.
    */
   override destroy(error?: Error): this {
-    if (this.outcome === PENDING && isHandlerFailure(error) && this.responseStream && !this.writableEnded) {
+    if (this.outcome.state === PENDING && isHandlerFailure(error) && this.responseStream && !this.writableEnded) {
       this.fail(error ? toFailure(error, this[CONTEXT]) : this.destroyedWithoutError(), error, true);
       return this;
     }
@@ -204,7 +181,7 @@ export class StreamCallShim extends CallSurface(Duplex) {
    * could end them any more. Any other destruction fails the call.
    */
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    if (this.outcome === PENDING) {
+    if (this.outcome.state === PENDING) {
       if (isHandlerFailure(error)) {
         this.fail(error ? toFailure(error, this[CONTEXT]) : this.destroyedWithoutError(), error, false);
       } else if (this.responseStream) {
@@ -241,7 +218,10 @@ export class StreamCallShim extends CallSurface(Duplex) {
 
   /** @internal The consumer's `return()`: nobody reads the handler's responses any more. */
   abandonResponses(): void {
-    if (this.outcome === PENDING) this.cancel();
+    if (this.outcome.state === PENDING) {
+      this.outcome.cancel();
+      this.handlerOutrun(false);
+    }
     this.responses = ENDED;
     this.held = NONE;
     this.heldCallback = this.takenCallback = undefined;
@@ -258,58 +238,22 @@ export class StreamCallShim extends CallSurface(Duplex) {
     }
   }
 
-  private watch(): void {
-    if (this.outcome !== PENDING) return;
-    const relay = () => this.onCallEnd();
-    if (watchCall(this[CONTEXT], relay)) this.relay = relay;
-    else this.onCallEnd();
-  }
-
-  private unwatch(): void {
-    if (this.relay) {
-      unwatchCall(this[CONTEXT], this.relay);
-      this.relay = undefined;
-    }
-  }
-
-  // The real call ended before the handler finished: a cancellation or a passed deadline (or a chain
-  // that answered without waiting for this handler).
-  private onCallEnd(): void {
-    if (this.outcome !== PENDING) return;
-    const context = this[CONTEXT];
-    const cancelled = context.cancelled;
-    this.cancel();
-    if (!cancelled) return;
-    const error = cancellationError(context);
-    this.reject?.(error);
-    this.raise(error);
-  }
-
-  private cancel(): void {
-    this.outcome = CANCELLED;
-    this.unwatch();
+  /** @internal The real call ended, or nobody reads the responses, before the handler finished. */
+  handlerOutrun(cancelled: boolean): void {
     this.stopFeed();
     this.cancelled = true;
     this.emitSafely("cancelled", ["cancelled"]);
     if (!this.destroyed) this.destroy();
+    if (cancelled) this.raise(cancellationError(this[CONTEXT]));
   }
 
   private respond(error: unknown, value: unknown, trailer: Metadata | undefined): void {
-    if (this.outcome !== PENDING) {
-      if (this.outcome !== CANCELLED) this.report(misuse(this.plan, "called its callback more than once"));
-      return;
+    const decided = this.outcome.respond(error, value, trailer);
+    if (decided === FAILED) this.failed(this.outcome.result, true);
+    else if (decided === SUCCEEDED) {
+      this.stopFeed();
+      if (!this.destroyed) this.destroy();
     }
-    if (error !== null && error !== undefined) {
-      this.fail(toFailure(error, this[CONTEXT], trailer), error);
-      return;
-    }
-    if (trailer) this[CONTEXT].setTrailingMetadata(trailer);
-    this.outcome = SUCCEEDED;
-    this.result = value;
-    this.unwatch();
-    this.stopFeed();
-    if (!this.destroyed) this.destroy();
-    this.resolve?.(value);
   }
 
   /**
@@ -317,22 +261,13 @@ export class StreamCallShim extends CallSurface(Duplex) {
    * `flush`, messages written before the failure are still delivered (as grpc-js does for `emit("error")`).
    */
   private fail(error: unknown, source: unknown = error, flush = true): void {
-    if (this.outcome !== PENDING) {
-      if (this.outcome !== CANCELLED && error !== this.result && source !== this.source) {
-        const late = misuse(this.plan, "raised an error after it had answered");
-        late.cause = error;
-        this.report(late);
-      }
-      return;
-    }
-    this.outcome = FAILED;
-    this.result = error;
-    this.source = source;
-    this.unwatch();
+    if (this.outcome.fail(error, source)) this.failed(error, flush);
+  }
+
+  private failed(error: unknown, flush: boolean): void {
     this.stopFeed();
     if (!this.responseStream) {
       if (!this.destroyed) this.destroy();
-      this.reject?.(error);
     } else if (flush && !this.destroyed && !this.writableEnded) {
       super.end(); // _final raises the failure once the messages written before it were taken.
     } else {
@@ -405,7 +340,7 @@ export class StreamCallShim extends CallSurface(Duplex) {
     this.feedStopped = true;
     this.requestIterator = undefined;
     // Handlers commonly answer a stream error from their own "error" listener; emit runs those first.
-    if (this.outcome === PENDING) this.emit("error", error);
+    if (this.outcome.state === PENDING) this.emit("error", error);
   }
 
   private stopFeed(): void {
@@ -428,10 +363,6 @@ export class StreamCallShim extends CallSurface(Duplex) {
       this.fail(error);
       return true;
     }
-  }
-
-  private report(error: Error): void {
-    this.plan.exceptionToStatus.reportUnknownException(error, this.plan.path, this[CONTEXT]);
   }
 }
 

@@ -80,13 +80,6 @@ function claimedByRule(error: object, context: ServerCallContext): boolean {
   }
 }
 
-/** Builds the message of a misuse report, e.g. a second `callback`. */
-export function misuse(plan: GrpcJsMethodPlan, what: string): Error {
-  const error = new Error(`${plan.path}: the grpc-js-style handler ${what}; the call's first outcome stands`);
-  error.name = "GrpcJsHandlerMisuse";
-  return error;
-}
-
 /**
  * Sends response headers through the context; like grpc-js, a second send (or one after an interceptor
  * already sent headers) is ignored rather than thrown into the handler.
@@ -98,39 +91,3 @@ export function sendMetadata(context: ServerCallContext, metadata: Metadata): vo
     // grpc-js ignores headers sent twice; so does the shim.
   }
 }
-
-/**
- * Calls `listener` when the real call ends (grpc-js fires `"cancelled"` at the end of every call; with a
- * context an interceptor replaced, its signal's `"abort"`). Returns `false`, adding nothing, when the
- * call is already cancelled.
- */
-export function watchCall(context: ServerCallContext, listener: () => void): boolean {
-  const real = realCallOf(context);
-  if (real) {
-    if (context.cancelled) return false;
-    real.on("cancelled", listener);
-    return true;
-  }
-  const signal = context.signal;
-  if (signal.aborted) return false;
-  signal.addEventListener("abort", listener, { once: true });
-  return true;
-}
-
-/** Undoes {@link watchCall}. */
-export function unwatchCall(context: ServerCallContext, listener: () => void): void {
-  const real = realCallOf(context);
-  if (real) real.removeListener("cancelled", listener);
-  else context.signal.removeEventListener("abort", listener);
-}
-
-/** Where a shim's handler stands (the first outcome stands): it has not answered yet. */
-export const PENDING = 0;
-/** `callback(null, value)` or `end()`. */
-export const SUCCEEDED = 1;
-/** `callback(err)`, `emit("error")`, `destroy(err)`, a throw. */
-export const FAILED = 2;
-/** The call was cancelled, its deadline passed, or nobody reads the handler's responses any more. */
-export const CANCELLED = 3;
-/** One of {@link PENDING}, {@link SUCCEEDED}, {@link FAILED}, {@link CANCELLED}. */
-export type Outcome = typeof PENDING | typeof SUCCEEDED | typeof FAILED | typeof CANCELLED;
