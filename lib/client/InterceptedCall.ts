@@ -230,31 +230,26 @@ export class InterceptedCall implements NextInterceptingCall, AttemptOwner {
   // --- delivering the outcome ---
 
   private succeed(response: any): void {
-    if (this.finished) return;
     const last = this.last;
-    const ok = last !== undefined && last.status!.code === Status.OK;
-    const status = ok ? last.status! : okStatus();
-    const listener = this.listener;
-    this.finish(status);
-    if (ok && last.headers !== undefined && !this.headersSent) {
-      this.headersSent = true;
-      listener?.onReceiveMetadata?.(last.headers);
-    }
-    listener?.onReceiveMessage?.(response);
-    listener?.onReceiveStatus?.(status);
+    const own = last !== undefined && last.status!.code === Status.OK ? last : undefined;
+    if (!this.finished) this.deliver(own?.status ?? okStatus(), own, true, response);
   }
 
   private fail(error: unknown): void {
-    if (this.finished) return;
     const last = this.last;
-    const own = last !== undefined && last.error === error && last.status!.code !== Status.OK;
-    const status = own ? last.status! : statusFromError(error);
+    const own = last !== undefined && last.error === error && last.status!.code !== Status.OK ? last : undefined;
+    if (!this.finished) this.deliver(own?.status ?? statusFromError(error), own, false, undefined);
+  }
+
+  // Ends the call with `status`; with the attempt's `own` status, that attempt's headers go first.
+  private deliver(status: StatusObject, own: Attempt | undefined, answered: boolean, response: any): void {
     const listener = this.listener;
     this.finish(status);
-    if (own && last.headers !== undefined && !this.headersSent) {
+    if (own?.headers !== undefined && !this.headersSent) {
       this.headersSent = true;
-      listener?.onReceiveMetadata?.(last.headers);
+      listener?.onReceiveMetadata?.(own.headers);
     }
+    if (answered) listener?.onReceiveMessage?.(response);
     listener?.onReceiveStatus?.(status);
   }
 

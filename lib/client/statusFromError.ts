@@ -1,7 +1,7 @@
 import { Metadata, status as Status, type StatusObject } from "@grpc/grpc-js";
 import { addStatusDetails } from "../errorDetails/addStatusDetails.js";
 import { GrpcException } from "../exceptions/GrpcException.js";
-import { isErrorCode } from "../statusCodes.js";
+import { statusLike } from "../statusLike.js";
 
 /** A status object that also carries, as `cause`, the error it was made from. */
 export type StatusWithCause = StatusObject & { cause: unknown };
@@ -26,11 +26,9 @@ export function statusFromError(error: unknown): StatusWithCause {
         : addStatusDetails(error.metadata, code, details, errorDetails, reportUnsent, Infinity);
     return { code, details, metadata: metadata ?? new Metadata(), cause: error };
   }
-  if (typeof error === "object" && error !== null) {
-    const { code, details, metadata } = error as { code?: unknown; details?: unknown; metadata?: unknown };
-    if (isErrorCode(code) && typeof details === "string") {
-      return { code, details, metadata: metadata instanceof Metadata ? metadata : new Metadata(), cause: error };
-    }
+  const status = statusLike(error);
+  if (status?.details !== undefined) {
+    return { code: status.code, details: status.details, metadata: status.metadata ?? new Metadata(), cause: error };
   }
   return { code: Status.INTERNAL, details: describeError(error), metadata: new Metadata(), cause: error };
 }

@@ -1,18 +1,7 @@
 import { Metadata } from "@grpc/grpc-js";
 import type { BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Any } from "../generated/google/protobuf/any.js";
-import {
-  BadRequest,
-  DebugInfo,
-  ErrorInfo,
-  Help,
-  LocalizedMessage,
-  PreconditionFailure,
-  QuotaFailure,
-  RequestInfo,
-  ResourceInfo,
-  RetryInfo,
-} from "../generated/google/rpc/error_details.js";
+import * as messages from "../generated/google/rpc/error_details.js";
 import { Status } from "../generated/google/rpc/status.js";
 import { ANY_TYPE, STATUS_DETAILS_KEY } from "./detailTypeNames.js";
 import type { ErrorDetail } from "./ErrorDetail.js";
@@ -31,16 +20,16 @@ interface DetailCodec {
 
 const detailCodecs = new Map<string, DetailCodec>(
   [
-    ErrorInfo,
-    RetryInfo,
-    DebugInfo,
-    QuotaFailure,
-    PreconditionFailure,
-    BadRequest,
-    RequestInfo,
-    ResourceInfo,
-    Help,
-    LocalizedMessage,
+    messages.ErrorInfo,
+    messages.RetryInfo,
+    messages.DebugInfo,
+    messages.QuotaFailure,
+    messages.PreconditionFailure,
+    messages.BadRequest,
+    messages.RequestInfo,
+    messages.ResourceInfo,
+    messages.Help,
+    messages.LocalizedMessage,
   ].map((codec) => [codec.$type, codec as DetailCodec]),
 );
 

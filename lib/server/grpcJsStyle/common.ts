@@ -1,7 +1,7 @@
 import { Metadata } from "@grpc/grpc-js";
 import { GrpcException } from "../../exceptions/GrpcException.js";
 import { Cancelled } from "../../exceptions/statusExceptions.js";
-import { isErrorCode } from "../../statusCodes.js";
+import { statusLike } from "../../statusLike.js";
 import type { ExceptionToStatusInterceptor } from "../ExceptionToStatusInterceptor.js";
 import { CallContext } from "../CallContext.js";
 import type { ServerCallContext, ServerSurfaceCall } from "../ServerCallContext.js";
@@ -49,22 +49,14 @@ export function cancellationError(context: ServerCallContext): unknown {
  * method claims it. Anything else goes as it is to the exception-to-status stage.
  */
 export function toFailure(error: unknown, context: ServerCallContext, trailer?: Metadata): unknown {
-  if (error instanceof GrpcException || typeof error !== "object" || error === null) {
-    if (trailer instanceof Metadata) context.setTrailingMetadata(trailer);
-    return error;
-  }
-  try {
-    const status = error as { code?: unknown; details?: unknown; message?: unknown; metadata?: unknown };
-    const code = status.code;
-    if (isErrorCode(code) && !claimedByRule(error, context)) {
-      const { details, metadata } = status;
-      const text =
-        typeof details === "string" ? details : typeof status.message === "string" ? status.message : undefined;
-      const trailers = trailer instanceof Metadata ? trailer : metadata instanceof Metadata ? metadata : undefined;
-      return new GrpcException(text, { statusCode: code, metadata: trailers, cause: error });
-    }
-  } catch {
-    // An object whose properties throw is no status; the stage deals with it as it is.
+  const status = error instanceof GrpcException ? undefined : statusLike(error);
+  if (status && !claimedByRule(error as object, context)) {
+    const trailers = trailer instanceof Metadata ? trailer : status.metadata;
+    return new GrpcException(status.details ?? status.message, {
+      statusCode: status.code,
+      metadata: trailers,
+      cause: error,
+    });
   }
   if (trailer instanceof Metadata) context.setTrailingMetadata(trailer);
   return error;
