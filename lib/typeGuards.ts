@@ -7,3 +7,6 @@ export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
 export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof (value as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === "function";
 }
+
+/** The result of an iterator that has ended; shared, so ending allocates nothing. */
+export const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });

@@ -1,7 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- requests are user messages of any type */
 import type { WriteCallback } from "./grpcCallTypes.js";
-
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+import { DONE } from "../typeGuards.js";
 
 /**
  * The messages the caller writes on a client-streaming or bidi call, as the `AsyncIterable` an

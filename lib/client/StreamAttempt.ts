@@ -3,8 +3,7 @@ import { status as Status, type StatusObject } from "@grpc/grpc-js";
 import { Attempt, type AttemptOwner } from "./Attempt.js";
 import { createServiceError } from "./createServiceError.js";
 import type { NextInterceptingCall } from "./grpcCallTypes.js";
-
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+import { DONE } from "../typeGuards.js";
 
 /**
  * An attempt of a streaming-response method (server streaming or bidi), consumed as an `AsyncIterator`

@@ -1,6 +1,6 @@
 import { assertInterceptorLike } from "../server/interceptorLike.js";
 import type { InterceptorLike } from "../server/ServerInterceptor.js";
-import { decorationSite, targetMetadata } from "./servicerMetadata.js";
+import { decorationSite, targetMetadata } from "./decorationSite.js";
 
 /** A decorator for a servicer class or one of its methods, under legacy and standard decorators alike. */
 export type ClassOrMethodDecorator = ClassDecorator & MethodDecorator & ((value: unknown, context: object) => void);

@@ -2,7 +2,7 @@
 import type { status } from "@grpc/grpc-js";
 import { GrpcException } from "../exceptions/GrpcException.js";
 import { withoutStackTrace } from "../exceptions/withoutStackTrace.js";
-import { describe } from "../statusCodes.js";
+import { describe, isErrorCode } from "../statusCodes.js";
 
 /** A class of errors: anything with a prototype that thrown errors can inherit from. */
 export type ErrorClass = abstract new (...args: any[]) => unknown;
@@ -12,6 +12,9 @@ export type ErrorClass = abstract new (...args: any[]) => unknown;
  * the exception. `status.OK` is a compile error here, as it is a `TypeError` at decoration time.
  */
 export type ErrorRule = Exclude<status, status.OK> | ((error: any) => GrpcException);
+
+/** One `@MapErrors` rule: an error class, and the status or exception-building function it maps to. */
+export type ErrorMapping = readonly [ErrorClass, ErrorRule];
 
 /**
  * One method's `@MapErrors` rules, merged and resolved once at `bootstrap`. Finds the rule of the nearest
@@ -77,4 +80,40 @@ export function messageOf(error: unknown): string {
   } catch {
     return "(the error's message could not be read)";
   }
+}
+
+/**
+ * Checks `rules` and adds them to `target`; shared by `@MapErrors` and `bootstrap`'s `errors` options.
+ * @param label - names a rule in errors, e.g. `rule 2` or `options.errors[1]`.
+ * @throws TypeError naming `where` and the rule, as documented on `@MapErrors`.
+ */
+export function addErrorRules(
+  target: Map<ErrorClass, ErrorRule>,
+  rules: readonly unknown[],
+  where: string,
+  label: (index: number) => string,
+): void {
+  rules.forEach((rule, index) => {
+    if (!Array.isArray(rule) || rule.length !== 2) {
+      throw new TypeError(
+        `${where}: ${label(index)} is ${describe(rule)}, expected a pair [ErrorClass, status or (error) => GrpcException]`,
+      );
+    }
+    const [errorClass, outcome] = rule as [unknown, unknown];
+    if (typeof errorClass !== "function" || typeof errorClass.prototype !== "object") {
+      throw new TypeError(`${where}: ${label(index)} maps ${describe(errorClass)}, which is not a class`);
+    }
+    if (typeof outcome !== "function" && !isErrorCode(outcome)) {
+      throw new TypeError(
+        `${where}: ${label(index)} maps ${errorClass.name} to ${describe(outcome)}; ` +
+          "expected a non-OK gRPC status code (1-16) or a function returning a GrpcException",
+      );
+    }
+    if (target.has(errorClass as ErrorClass)) {
+      throw new TypeError(
+        `${where}: ${errorClass.name} has two rules (${label(index)} repeats it); give each error class one rule per target`,
+      );
+    }
+    target.set(errorClass as ErrorClass, outcome as ErrorRule);
+  });
 }

@@ -1,12 +1,11 @@
 import type { MethodDefinition, ServiceDefinition, UntypedServiceImplementation } from "@grpc/grpc-js";
-import type { ErrorMapping } from "../decorators/MapErrors.js";
 import type { MethodKey, ServicerFor, ServicerMethodName } from "./servicerTypes.js";
-import { servicerMetadata } from "../decorators/servicerMetadata.js";
+import { servicerMetadata } from "./servicerMetadata.js";
 import { describe } from "../statusCodes.js";
 import { configuration, type MethodOptions } from "./bootstrapOptions.js";
 import { callKind } from "./CallOutcome.js";
 import { composeChain } from "./composeChain.js";
-import { ErrorMapper, type ErrorClass, type ErrorRule } from "./ErrorMapper.js";
+import { ErrorMapper, type ErrorClass, type ErrorMapping, type ErrorRule } from "./ErrorMapper.js";
 import { ExceptionToStatusInterceptor, overridesInterception } from "./ExceptionToStatusInterceptor.js";
 import { grpcHandler } from "./grpcHandlers.js";
 import { grpcJsStep } from "./grpcJsStyle/grpcJsStep.js";

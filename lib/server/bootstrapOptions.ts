@@ -1,4 +1,4 @@
-import { addErrorRules, type ErrorMapping } from "../decorators/MapErrors.js";
+import { addErrorRules, type ErrorMapping } from "./ErrorMapper.js";
 import { describe } from "../statusCodes.js";
 import type { ErrorClass, ErrorRule } from "./ErrorMapper.js";
 import { assertInterceptorLike } from "./interceptorLike.js";

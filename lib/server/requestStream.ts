@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import type { CallContext } from "./CallContext.js";
+import { DONE } from "../typeGuards.js";
 
 /**
  * The request messages of a client-streaming or bidi call as an `AsyncIterable`. Unlike Node's own
@@ -15,7 +16,6 @@ export function requestStream(call: Readable, context: CallContext): AsyncIterab
 }
 
 type Waiter = { resolve: (result: IteratorResult<unknown>) => void; reject: (error: unknown) => void };
-const DONE: IteratorResult<unknown> = { done: true, value: undefined };
 
 class RequestReader implements AsyncIterator<unknown> {
   private waiter: Waiter | undefined;

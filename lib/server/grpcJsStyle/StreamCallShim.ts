@@ -4,11 +4,11 @@ import type { ServerCallContext } from "../ServerCallContext.js";
 import { cancellationError, CONTEXT, toFailure, type GrpcJsMethodPlan } from "./common.js";
 import { CallSurface } from "./CallSurface.js";
 import { CANCELLED, FAILED, HandlerOutcome, misuse, PENDING, SUCCEEDED, type OutcomeHolder } from "./HandlerOutcome.js";
+import { DONE } from "../../typeGuards.js";
 
 type WriteCallback = (error?: Error | null) => void;
 
 const NONE = Symbol("none");
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 // Where the responses stand, as their consumer sees them.
 const OPEN = 0;
 const ENDED = 1;

@@ -1,33 +1,5 @@
 import "reflect-metadata";
-import type { ErrorClass, ErrorRule } from "../server/ErrorMapper.js";
-import type { InterceptorLike } from "../server/ServerInterceptor.js";
-
-// Standard (TC39) decorators only get `context.metadata` when Symbol.metadata exists; Node 20 lacks it.
-// TypeScript and esbuild both fall back to Symbol.for("Symbol.metadata"), so this is the same symbol.
-(Symbol as { metadata?: symbol }).metadata ??= Symbol.for("Symbol.metadata");
-
-const KEY = Symbol.for("grpc-interceptor:servicer");
-
-/** What the decorators recorded on one target (a class, or one method of it). */
-export interface TargetMetadata {
-  /** Outermost first. */
-  readonly interceptors: InterceptorLike[];
-  readonly rules: Map<ErrorClass, ErrorRule>;
-}
-
-/** What the decorators recorded on one class itself (not its base classes). */
-export interface ClassMetadata {
-  readonly target: TargetMetadata;
-  readonly methods: Map<string | symbol, TargetMetadata>;
-}
-
-function emptyTarget(): TargetMetadata {
-  return { interceptors: [], rules: new Map() };
-}
-
-function emptyClass(): ClassMetadata {
-  return { target: emptyTarget(), methods: new Map() };
-}
+import { emptyClass, emptyTarget, KEY, type ClassMetadata, type TargetMetadata } from "../server/servicerMetadata.js";
 
 /** How a decorator was applied: which class (when known), which method, and where to keep the metadata. */
 export interface DecorationSite {
@@ -111,27 +83,4 @@ export function targetMetadata(site: DecorationSite): TargetMetadata {
     record.methods.set(site.method, target);
   }
   return target;
-}
-
-/** The decorators' record of one class itself, under whichever standard decorated it. */
-function ownClassMetadata(ctor: object): ClassMetadata | undefined {
-  const legacy = Reflect.getOwnMetadata(KEY, ctor) as ClassMetadata | undefined;
-  if (legacy) return legacy;
-  const symbol = (Symbol as { metadata?: symbol }).metadata!;
-  const standard = Object.hasOwn(ctor, symbol) ? (ctor as Record<symbol, Record<symbol, unknown>>)[symbol] : undefined;
-  return standard && Object.hasOwn(standard, KEY) ? (standard[KEY] as ClassMetadata) : undefined;
-}
-
-/** A servicer's decorator metadata with inheritance applied: base classes first (outer), the servicer's own class last. */
-export function servicerMetadata(servicer: object): ClassMetadata[] {
-  const chain: ClassMetadata[] = [];
-  for (
-    let ctor = servicer.constructor as object | null;
-    ctor && ctor !== Function.prototype;
-    ctor = Object.getPrototypeOf(ctor) as object | null
-  ) {
-    const record = ownClassMetadata(ctor);
-    if (record) chain.unshift(record);
-  }
-  return chain;
 }
