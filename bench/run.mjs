@@ -25,6 +25,16 @@ const { values: args } = parseArgs({
     unpinned: { type: "boolean", default: false },
     render: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
+    // --count: the instruction-count mode (bench/lib/countMode.mjs)
+    count: { type: "boolean", default: false },
+    repeats: { type: "string" },
+    parallel: { type: "string" },
+    warmup: { type: "string" },
+    n1: { type: "string" },
+    n2: { type: "string" },
+    baseline: { type: "string" },
+    merge: { type: "boolean", default: false },
+    check: { type: "string" },
   },
 });
 if (args.help) {
@@ -40,8 +50,24 @@ if (args.help) {
              this orchestrator the first, so the measured process never waits for its load)
   --profile  write a V8 CPU profile of every server process to bench/results/profiles/
              (summarise one with: node bench/lib/profileTop.mjs <file>)
-  --render   only rewrite results.md and chart.svg from bench/results/results.json`);
+  --render   only rewrite results.md and chart.svg from bench/results/results.json
+
+usage: npm run bench -- --count [--quick] [--only unary,error,stream,client,chain,genStream,bootstrap,inflight]
+                 [--setups raw,rawAsync,ours,…] [--repeats N] [--parallel N] [--warmup N] [--n1 N] [--n2 N]
+                 [--baseline <checkout>] [--merge] [--check <max ours/(a2) unary ratio>] [--render]
+  --count    instructions instead of CPU time: the measured process under valgrind's cachegrind, two
+             runs per figure (N1 and N2 measured calls after the same warm-up), repeated (default 3)
+  --parallel counted processes at a time (default 2; counts do not depend on the machine's load)
+  --warmup, --n1, --n2  unary and client sizes (streams keep theirs)
+  --baseline also count (c) from another checkout's build, e.g. the commit before a change
+  --merge    keep the rows of bench/results/counts.json this run does not measure
+  --check    exit 1 unless every (c)/(d)/(e) unary ratio to (a2) is at most this (CI regression check)
+  --render   (with --count) only rewrite counts.md and interceptor-cost.svg from counts.json`);
   process.exit(0);
+}
+if (args.count) {
+  const { runCountMode } = await import("./lib/countMode.mjs");
+  process.exit(await runCountMode(args));
 }
 if (args.render) {
   const saved = JSON.parse(readFileSync(new URL("./results/results.json", import.meta.url), "utf8"));

@@ -193,6 +193,18 @@ serveParent(async (request) => {
       return load(request.calls, request.concurrency, mixedOperation(client));
     case "slowStream":
       return slowStream(client.raw, request.input, request.pauseMs);
+    case "holdStart": {
+      // In-flight memory: start `calls` calls the server holds open; "holdEnd" awaits their answers.
+      const operation = unaryOperation(client, "hold", status.OK);
+      client.holding = load(request.calls, request.calls, operation);
+      return {};
+    }
+    case "holdEnd":
+      return client.holding;
+    case "gc": // count mode (client under valgrind): the same heap state before and after the window
+      globalThis.gc();
+      globalThis.gc();
+      return null;
     case "close":
       client?.close();
       clients.delete(request.key);

@@ -10,12 +10,19 @@ export const rootDir = fileURLToPath(new URL("../..", import.meta.url));
 export const grpc = createRequire(import.meta.url)("@grpc/grpc-js");
 export const { status } = grpc;
 
+/**
+ * The package name the library under test is imported by: "grpc-interceptor", or the second staged build
+ * (`--count --baseline <dir>`, staged as bench/node_modules/grpc-interceptor-baseline) when the
+ * orchestrator sets BENCH_LIBRARY for this process.
+ */
+export const libraryName = process.env.BENCH_LIBRARY || "grpc-interceptor";
+
 /** The built library, imported as a user would: "grpc-interceptor" and its subpaths. */
 export async function loadOurs() {
   const [main, exceptions, testing] = await Promise.all([
-    import("grpc-interceptor"),
-    import("grpc-interceptor/exceptions"),
-    import("grpc-interceptor/testing"),
+    import(libraryName),
+    import(`${libraryName}/exceptions`),
+    import(`${libraryName}/testing`),
   ]);
   return { ...main, exceptions, testing };
 }
@@ -55,6 +62,8 @@ export function cpuMicros() {
 
 /** Answers `{ id, ...request }` messages from the parent with `handler(request)`'s result. */
 export function serveParent(handler) {
+  // An orphan (the orchestrator died) must not keep serving or counting: leave with the parent.
+  process.on("disconnect", () => process.exit(0));
   process.on("message", async (message) => {
     let reply;
     try {

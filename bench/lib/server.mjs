@@ -2,10 +2,10 @@
 // then measures its own CPU and memory between the parent's "mark" and "measure" requests.
 import { clearInterval, setImmediate, setInterval } from "node:timers";
 import { cpuMicros, serveParent } from "./common.mjs";
-import { SERVER_SETUPS, Unavailable } from "./servers.mjs";
+import { COUNT_SETUPS, heldCalls, releaseHeld, SERVER_SETUPS, Unavailable } from "./servers.mjs";
 
 const [setupId, scenario] = process.argv.slice(2);
-const setup = SERVER_SETUPS.find((each) => each.id === setupId);
+const setup = [...SERVER_SETUPS, ...COUNT_SETUPS].find((each) => each.id === setupId);
 
 let marked = { cpu: 0, time: 0n };
 let peak = { sampler: undefined, rss: 0 };
@@ -25,6 +25,14 @@ serveParent(async (request) => {
       return { cpuMicros: cpuMicros() - marked.cpu, wallMicros: Number(process.hrtime.bigint() - marked.time) / 1e3 };
     case "memory":
       return memory();
+    case "held": // in-flight memory: calls held open by the handlers right now
+      return heldCalls();
+    case "release":
+      return releaseHeld();
+    case "gc": // count mode: the same heap state before and after every measured window
+      globalThis.gc();
+      globalThis.gc();
+      return null;
     case "peakStart": {
       const baseline = memory().rss;
       peak = {

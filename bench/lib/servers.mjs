@@ -17,6 +17,19 @@ export { Unavailable };
 
 /** Requests with this input fail with a domain error that each setup maps to NOT_FOUND its own way. */
 export const FAIL_INPUT = "fail";
+/** Requests with this input are held open until the orchestrator releases them (in-flight memory). */
+export const HOLD_INPUT = "hold";
+const held = [];
+/** How many calls are being held open right now. */
+export const heldCalls = () => held.length;
+/** Lets every held call answer (with its input echoed); returns how many there were. */
+export function releaseHeld() {
+  const count = held.length;
+  for (const release of held.splice(0)) release();
+  return count;
+}
+/** A promise of `{ output }` that resolves when the orchestrator releases the held calls. */
+const holdAsync = (input) => new Promise((resolve) => held.push(() => resolve({ output: input })));
 const NOT_FOUND_MESSAGE = "no such record";
 const notFound = () => new RecordNotFound(NOT_FOUND_MESSAGE);
 
@@ -54,6 +67,10 @@ function rawHandlers() {
       if (call.request.input === FAIL_INPUT) {
         const error = notFound(); // the same domain error the other setups throw, mapped by hand
         callback({ code: status.NOT_FOUND, details: error.message });
+        return;
+      }
+      if (call.request.input === HOLD_INPUT) {
+        held.push(() => callback(null, { output: HOLD_INPUT }));
         return;
       }
       callback(null, { output: call.request.input });
@@ -124,6 +141,7 @@ async function oursKit() {
 class AsyncServicer {
   async execute(request) {
     if (request.input === FAIL_INPUT) throw notFound();
+    if (request.input === HOLD_INPUT) return holdAsync(request.input);
     return { output: request.input };
   }
   async *executeServerStream(request) {
@@ -141,20 +159,34 @@ class AsyncServicer {
   }
 }
 
-/** (c): undecorated; it raises the library's own NotFound, since it has no @MapErrors. */
-async function oursPlain() {
-  const { ours, PassThrough } = await oursKit();
+/**
+ * Ours, undecorated, with the interceptors `interceptorsOf(kit)` returns; (c) is 3 pass-through ones.
+ * The servicer raises the library's own NotFound, since there is no @MapErrors.
+ */
+async function oursWith(interceptorsOf) {
+  const kit = await oursKit();
+  const { ours } = kit;
   class PlainServicer extends AsyncServicer {
     async execute(request) {
       if (request.input === FAIL_INPUT) throw new ours.exceptions.NotFound(NOT_FOUND_MESSAGE);
+      if (request.input === HOLD_INPUT) return holdAsync(request.input);
       return { output: request.input };
     }
   }
   const definition = ours.testing.DummyServiceService;
-  const implementation = ours.bootstrap(definition, new PlainServicer(), {
-    interceptors: [new PassThrough(), new PassThrough(), new PassThrough()],
-  });
-  return { definition, implementation };
+  const implementation = ours.bootstrap(definition, new PlainServicer(), { interceptors: interceptorsOf(kit) });
+  return listenGrpcJs(new grpc.Server(), definition, implementation);
+}
+
+const times = (count, make) => Array.from({ length: count }, make);
+
+/** An interceptor that passes a response stream on through an `async *` generator of its own. */
+function generatorInterceptor(ours) {
+  return class GeneratorPassThrough extends ours.ServerInterceptor {
+    async *intercept(method, request, context) {
+      yield* method(request, context);
+    }
+  };
 }
 
 /** (d)/(e): class-level @MapErrors (3 rules) and @Intercept (1), method-level @Intercept (2). */
@@ -188,6 +220,7 @@ function rawStyleServicer() {
   return class GrpcStyleServicer {
     execute(call, callback) {
       if (call.request.input === FAIL_INPUT) callback(notFound());
+      else if (call.request.input === HOLD_INPUT) held.push(() => callback(null, { output: HOLD_INPUT }));
       else callback(null, { output: call.request.input });
     }
     executeServerStream(call) {
@@ -281,6 +314,7 @@ async function nest() {
   class BenchController {
     async execute(data) {
       if (data.input === FAIL_INPUT) throw notFound();
+      if (data.input === HOLD_INPUT) return holdAsync(data.input);
       return { output: data.input };
     }
     executeServerStream(data) {
@@ -322,6 +356,76 @@ async function nest() {
   return { port, close: () => app.close() };
 }
 
+// ---- count-mode setups: the chain's scaling, and features measured against (c) ----------------------
+
+/**
+ * Setups only the instruction-count mode runs (`npm run bench -- --count`): (c) with 0, 1 or 10
+ * pass-through interceptors instead of 3, (c) with `async *` interceptors on the stream, and (c) plus
+ * one feature (CallScope, an onComplete listener). Each says "n/a" while the build lacks the feature.
+ */
+export const COUNT_SETUPS = [
+  ...[0, 1, 10].map((count) => ({
+    id: `chain${count}`,
+    label: `ours: bootstrap, ${count} pass-through interceptor${count === 1 ? "" : "s"}`,
+    ours: true,
+    start: () => oursWith(({ PassThrough }) => times(count, () => new PassThrough())),
+  })),
+  ...[1, 3].map((count) => ({
+    id: `gen${count}`,
+    label: `ours: bootstrap, ${count} \`async *\` interceptor${count === 1 ? "" : "s"}`,
+    ours: true,
+    start: () => oursWith(({ ours }) => times(count, () => new (generatorInterceptor(ours))())),
+  })),
+  {
+    id: "oursCallScope",
+    label: "(c) + CallScope",
+    ours: true,
+    start: async () => {
+      const { CallScope } = await loadOurs();
+      if (typeof CallScope !== "function") throw new Unavailable("n/a (CallScope is not in this build)");
+      return oursWith(({ PassThrough }) => [new CallScope(), ...times(3, () => new PassThrough())]);
+    },
+  },
+  {
+    id: "oursOnComplete",
+    label: "(c) with one onComplete listener",
+    ours: true,
+    start: async () => {
+      let completed = 0;
+      const server = await oursWith(({ ours, PassThrough }) => {
+        // The first of the 3 interceptors registers a listener instead of only passing the call on.
+        class Listening extends ours.ServerInterceptor {
+          intercept(method, request, context) {
+            if (typeof context.onComplete !== "function") throw new TypeError("no onComplete");
+            context.onComplete(() => completed++);
+            return method(request, context);
+          }
+        }
+        return [new Listening(), new PassThrough(), new PassThrough()];
+      });
+      // ServerCallContext is only a type in the build, so ask with one call whether onComplete exists.
+      const error = await probeCall(server.port);
+      if (error || completed !== 1) {
+        server.close();
+        throw new Unavailable(`n/a (this build has no working context.onComplete: ${error?.details ?? "not run"})`);
+      }
+      return server;
+    },
+  },
+];
+
+/** One unary call to `port` from inside the server process; resolves with its error, if any. */
+async function probeCall(port) {
+  const { testing } = await loadOurs();
+  const client = new testing.DummyServiceClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  return new Promise((resolve) => {
+    client.execute({ input: "probe" }, { deadline: Date.now() + 30_000 }, (error) => {
+      client.close();
+      resolve(error ?? undefined);
+    });
+  });
+}
+
 // ---- the catalogue --------------------------------------------------------------------------------
 
 /** Server setups in report order: id, label, and how to start one. */
@@ -356,10 +460,7 @@ export const SERVER_SETUPS = [
     id: "ours",
     label: "(c) ours: bootstrap, 3 interceptors",
     ours: true,
-    start: async () => {
-      const { definition, implementation } = await oursPlain();
-      return listenGrpcJs(new grpc.Server(), definition, implementation);
-    },
+    start: () => oursWith(({ PassThrough }) => times(3, () => new PassThrough())),
   },
   {
     id: "oursDecorated",

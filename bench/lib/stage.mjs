@@ -28,16 +28,16 @@ function builtFiles(source) {
 
 /**
  * Copies package.json and dist/{cjs,esm} of `source` (default: this repository, built) into
- * bench/node_modules/grpc-interceptor; returns the version.
+ * bench/node_modules/<name> (default grpc-interceptor); returns the version.
  */
-export async function stageLibrary(source = rootDir) {
+export async function stageLibrary(source = rootDir, name = "grpc-interceptor") {
   for (let attempt = 0; ; attempt++) {
     if (builtFiles(source).every((file) => existsSync(file))) break;
     if (attempt === 20)
       throw new Error(`${source}/dist is missing or incomplete: run \`npm run build\` (or \`npm run bench\`)`);
     await sleep(500); // someone else may be rebuilding right now
   }
-  const target = join(benchDir, "node_modules", "grpc-interceptor");
+  const target = join(benchDir, "node_modules", name);
   rmSync(target, { recursive: true, force: true });
   cpSync(join(source, "package.json"), join(target, "package.json"));
   cpSync(join(source, "dist", "cjs"), join(target, "dist", "cjs"), { recursive: true });
