@@ -35,6 +35,7 @@ const { values: args } = parseArgs({
     baseline: { type: "string" },
     merge: { type: "boolean", default: false },
     check: { type: "string" },
+    out: { type: "string" },
   },
 });
 if (args.help) {
@@ -54,7 +55,7 @@ if (args.help) {
 
 usage: npm run bench -- --count [--quick] [--only unary,error,stream,client,chain,genStream,bootstrap,inflight]
                  [--setups raw,rawAsync,ours,…] [--repeats N] [--parallel N] [--warmup N] [--n1 N] [--n2 N]
-                 [--baseline <checkout>] [--merge] [--check <max ours/(a2) unary ratio>] [--render]
+                 [--baseline <checkout>] [--merge] [--check <max ours/(a2) unary ratio>] [--out <dir>] [--render]
   --count    instructions instead of CPU time: the measured process under valgrind's cachegrind, two
              runs per figure (N1 and N2 measured calls after the same warm-up), repeated (default 3)
   --parallel counted processes at a time (default 2; counts do not depend on the machine's load)
@@ -62,6 +63,7 @@ usage: npm run bench -- --count [--quick] [--only unary,error,stream,client,chai
   --baseline also count (c) from another checkout's build, e.g. the commit before a change
   --merge    keep the rows of bench/results/counts.json this run does not measure
   --check    exit 1 unless every (c)/(d)/(e) unary ratio to (a2) is at most this (CI regression check)
+  --out      write counts.md/json and the chart to this directory instead of bench/results
   --render   (with --count) only rewrite counts.md and interceptor-cost.svg from counts.json`);
   process.exit(0);
 }

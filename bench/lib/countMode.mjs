@@ -18,7 +18,6 @@ import { installPeers, stageLibrary } from "./stage.mjs";
 import { NODE_ARGS, VALGRIND_ARGS, valgrindVersion } from "./valgrind.mjs";
 
 const log = (...parts) => console.error(...parts);
-const resultsFile = path.join(benchDir, "results", "counts.json");
 
 function git(dir, ...argv) {
   try {
@@ -36,8 +35,10 @@ function positive(value, name) {
 
 /** Runs the count mode with run.mjs's parsed arguments; resolves with the exit code. */
 export async function runCountMode(args) {
+  const outDir = path.resolve(args.out ?? path.join(benchDir, "results"));
+  const resultsFile = path.join(outDir, "counts.json");
   if (args.render) {
-    console.log(writeCountReport(JSON.parse(readFileSync(resultsFile, "utf8"))));
+    console.log(writeCountReport(JSON.parse(readFileSync(resultsFile, "utf8")), outDir));
     return 0;
   }
   const only = args.only ? args.only.split(",").map((name) => name.trim()) : COUNT_SCENARIOS;
@@ -148,7 +149,7 @@ export async function runCountMode(args) {
     notes: results.notes,
   };
   delete results.notes;
-  console.log(writeCountReport(results));
+  console.log(writeCountReport(results, outDir));
 
   if (args.check !== undefined) return check(results, Number(args.check));
   return 0;

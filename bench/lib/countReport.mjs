@@ -405,9 +405,8 @@ ${out.join("\n")}
 `;
 }
 
-/** Writes counts.md, counts.json and interceptor-cost.svg; returns the markdown. */
-export function writeCountReport(results) {
-  const dir = join(benchDir, "results");
+/** Writes counts.md, counts.json and interceptor-cost.svg into `dir`; returns the markdown. */
+export function writeCountReport(results, dir = join(benchDir, "results")) {
   mkdirSync(dir, { recursive: true });
   const markdown = countMarkdown(results);
   writeFileSync(join(dir, "counts.md"), markdown);

@@ -9,8 +9,14 @@ import { childRpc } from "./common.mjs";
 
 /** cachegrind without its cache simulation counts instructions only; V8's JIT needs the smc-check. */
 export const VALGRIND_ARGS = ["--tool=cachegrind", "--cache-sim=no", "--smc-check=all-non-file"];
-/** Compilation and GC on the counted thread (no helper threads), and `gc()` for the control request. */
-export const NODE_ARGS = ["--single-threaded", "--expose-gc"];
+/**
+ * Compilation and GC on the counted thread (no helper threads); `gc()` for the control request; and a GC
+ * schedule that does not depend on time. Without the last, V8's memory reducer sees the low allocation
+ * rate of a process slowed 30–50× by valgrind and runs a full GC every second or so ("Mark-Compact
+ * (reduce)" in --trace-gc): the count per call then grows with the wall time a call takes, i.e. with the
+ * machine's load (1.04 M instead of 0.58 M per raw unary call on a busy machine).
+ */
+export const NODE_ARGS = ["--single-threaded", "--predictable-gc-schedule", "--expose-gc"];
 
 /** The installed valgrind's version line, or undefined when there is none. */
 export function valgrindVersion() {
