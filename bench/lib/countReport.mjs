@@ -46,7 +46,8 @@ const thousands = (value) => (Number.isFinite(value) ? Math.round(value).toLocal
 const fixed = (value, digits = 3) => (Number.isFinite(value) ? value.toFixed(digits) : "—");
 const percent = (value, digits = 1) => (Number.isFinite(value) ? `${(value * 100).toFixed(digits)} %` : "—");
 
-const settled = (...rows) => rows.every((row) => row && row.spread <= MAX_SPREAD);
+// One repeat has no spread to judge by: such a figure is reported, never judged.
+const settled = (...rows) => rows.every((row) => row && row.perUnit?.length >= 2 && row.spread <= MAX_SPREAD);
 
 /** Ratio of two rows' medians, with the range the repeats allow (min/max to max/min). */
 function ratio(row, base) {
@@ -62,6 +63,7 @@ function ratio(row, base) {
 function verdict(value, limit, rows) {
   if (limit === undefined || !Number.isFinite(value)) return ["", ""];
   if (!settled(...rows)) {
+    if (rows.some((row) => row && row.perUnit?.length < 2)) return [`≤ ${limit}`, "1 repeat: no verdict"];
     const worst = Math.max(...rows.map((row) => row?.spread ?? Infinity));
     return [`≤ ${limit}`, `unsettled (spread ${percent(worst)}): no verdict`];
   }
@@ -194,7 +196,7 @@ function peerTable(results) {
         const r = ratio(ours, peerRow);
         return r ? `${fixed(r.value)} (${percent(1 - r.value, 0)} fewer)` : "—";
       });
-      lines.push(`| ${kind.key} | ${ours.label} | ${cells.join(" | ")} |`);
+      if (cells.some((cell) => cell !== "—")) lines.push(`| ${kind.key} | ${ours.label} | ${cells.join(" | ")} |`);
     }
   }
   const client = results.counts.client;
