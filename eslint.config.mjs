@@ -8,6 +8,8 @@ export default tseslint.config(
       "build/",
       "lib/generated/",
       "examples/generated/",
+      "examples/own-service/src/gen/",
+      "examples/own-service/dist/",
       "spec/types/generated/",
       "node_modules/",
       "bench/node_modules/",

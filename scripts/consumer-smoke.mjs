@@ -5,13 +5,23 @@
 //    for CommonJS, ESM and proto-loader; a decorated servicer compiled with the README's two tsconfigs
 //    (scripts/consumers/tsconfig.{standard,legacy}.json) and run with node, under tsx, and bundled by the
 //    README's esbuild command; README.md's code blocks (scripts/readme-code.mjs); a nodenext type check of
-//    .cts and .mts consumers; and the TypeScript floor (5.2) on the same code.
+//    .cts and .mts consumers; TypeScript 7 (what `npm install typescript` gives) and the floor (5.6).
 // 2. Clones the current commit, and `npm install`s `git+file://` of that clone in a second project: npm
 //    builds it there (the `prepare` script), the installed package must have every file of the tarball, and
 //    the CommonJS and ESM cases run against it.
+// 3. docs/own-service.md from an empty folder, with TypeScript 7 and at the floor.
 // Prints PASS/FAIL per case; exits non-zero on any failure. CONSUMER_SMOKE_KEEP=1 keeps the temporary projects.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,19 +33,23 @@ const fixtures = join(root, "scripts", "consumers");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const MINUTE = 60_000;
 /**
- * The oldest TypeScript the README promises (its "Compiler settings"; before 5.7 with `skipLibCheck`, since
- * @bufbuild/protobuf's declarations use 5.7's generic Uint8Array), installed under an alias.
+ * The oldest TypeScript the README promises (docs/compiler-settings.md; before 5.7 with `skipLibCheck`, since
+ * @bufbuild/protobuf's declarations use 5.7's generic Uint8Array), installed under an alias. Below it, today's
+ * @types/node fails the quick start: `TS2504: Type 'ClientReadableStream<…>' must have a
+ * '[Symbol.asyncIterator]()' method` (5.5).
  */
-const TYPESCRIPT_FLOOR = "5.2";
+const TYPESCRIPT_FLOOR = "5.6";
+/** The TypeScript `npm install typescript` gives today (7, the native compiler), as the dev dependency pins it. */
+const TYPESCRIPT_LATEST = `typescript@${pkg.devDependencies["typescript-7"].replace(/^npm:typescript@/, "")}`;
 
 // npm itself: the one running this script (`npm run`), else the npm next to this node.
 const npm = process.env.npm_execpath
   ? [process.execPath, process.env.npm_execpath]
   : [join(dirname(process.execPath), "npm")];
 
-function run(command, args, { cwd, timeout }) {
+function run(command, args, { cwd, timeout, env }) {
   const started = Date.now();
-  const result = spawnSync(command, args, { cwd, timeout, encoding: "utf8", killSignal: "SIGKILL" });
+  const result = spawnSync(command, args, { cwd, timeout, env, encoding: "utf8", killSignal: "SIGKILL" });
   const output = `${result.stdout ?? ""}${result.stderr ?? ""}`.trim();
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (result.error?.code === "ETIMEDOUT")
@@ -104,7 +118,8 @@ try {
     );
   const install = [
     tarball,
-    ...["@grpc/grpc-js", "@grpc/proto-loader", "typescript", "tsx", "esbuild", "@types/node"].map(dev),
+    ...["@grpc/grpc-js", "@grpc/proto-loader", "tsx", "esbuild", "@types/node"].map(dev),
+    TYPESCRIPT_LATEST,
     ...["mocha", "@types/mocha", "chai", "@types/chai"].map(dev),
     `typescript-floor@npm:typescript@~${TYPESCRIPT_FLOOR}.0`,
   ];
@@ -115,8 +130,8 @@ try {
   }
   // The decorated servicer under each of the README's tsconfigs, as the project's own tsconfig.json.
   for (const flavour of ["legacy", "standard"]) {
-    mkdirSync(join(project, flavour));
-    copyFileSync(join(fixtures, "decorated.ts"), join(project, flavour, "decorated.ts"));
+    mkdirSync(join(project, flavour, "src"), { recursive: true });
+    copyFileSync(join(fixtures, "decorated.ts"), join(project, flavour, "src", "decorated.ts"));
     copyFileSync(join(fixtures, `tsconfig.${flavour}.json`), join(project, flavour, "tsconfig.json"));
   }
   const compilerOptions = {
@@ -137,7 +152,7 @@ try {
   );
 
   const bin = (name) => join(project, "node_modules", name);
-  const tsc = bin("typescript/bin/tsc");
+  const tsc = bin("typescript/bin/tsc"); // TypeScript 7
   const tscFloor = bin("typescript-floor/bin/tsc");
   const tsx = bin("tsx/dist/cli.mjs");
   const node = (cwd, file, expect) => ({ command: process.execPath, args: [file], cwd, expect });
@@ -153,7 +168,7 @@ try {
   }
   const esbuild = (flavour) => ({
     command: "sh",
-    args: ["-c", esbuildLine.replace("npx esbuild server.ts", `"${bin(".bin/esbuild")}" decorated.ts`)],
+    args: ["-c", esbuildLine.replace("npx esbuild server.ts", `"${bin(".bin/esbuild")}" src/decorated.ts`)],
     cwd: dir(flavour),
   });
   const cases = [
@@ -161,7 +176,7 @@ try {
     ["b. ESM import", [node(project, "esm.mjs")]],
     ...["legacy", "standard"].flatMap((flavour) => [
       [
-        `c. ${flavour} decorators: the README's tsconfig, tsc, node`,
+        `c. ${flavour} decorators: the README's tsconfig, tsc (TypeScript 7), node`,
         [
           { command: process.execPath, args: [tsc, "-p", "."], cwd: dir(flavour) },
           node(dir(flavour), "dist/decorated.js", `decorators: ${flavour}`),
@@ -172,7 +187,7 @@ try {
         [
           {
             command: process.execPath,
-            args: [tsx, "decorated.ts"],
+            args: [tsx, "src/decorated.ts"],
             cwd: dir(flavour),
             expect: `decorators: ${flavour}`,
           },
@@ -189,7 +204,7 @@ try {
     ]),
     ["g. @grpc/proto-loader definition", [node(project, "proto-loader.cjs")]],
     [
-      "h. tsc --noEmit, module nodenext, .cts and .mts",
+      "h. tsc --noEmit (TypeScript 7), module nodenext, .cts and .mts",
       [{ command: process.execPath, args: [tsc, "-p", "tsconfig.types.json"], cwd: project }],
     ],
     [
@@ -201,6 +216,19 @@ try {
 
   console.log("README.md's code blocks in this project:");
   failures += checkReadmeCode(join(project, "readme"), { legacy: true });
+
+  // 3. Your own service (docs/own-service.md), from an empty folder: npm init, the installs the guide names,
+  //    examples/own-service's proto, buf.yaml, buf.gen.yaml, tsconfig.json and src/main.ts, `buf generate`
+  //    (whose output must equal the committed src/gen), tsc and node; with TypeScript 7, then at the floor.
+  const example = join(root, "examples", "own-service");
+  for (const [label, typescript, tscArgs] of [
+    ["TypeScript 7", TYPESCRIPT_LATEST, []],
+    [`TypeScript ${TYPESCRIPT_FLOOR}`, `typescript@~${TYPESCRIPT_FLOOR}.0`, ["--skipLibCheck"]],
+  ]) {
+    const own = join(work, `own-service-${typescript.replace(/\W+/g, "-")}`);
+    const verdict = ownService(own, example, tarball, typescript, tscArgs);
+    report(`j. your own service from an empty folder (${label}): install, buf generate, tsc, node`, verdict);
+  }
 
   // 2. An install from git, the way `npm install <git URL>` works: of a clone of the current commit.
   const commit = step("git rev-parse", "git", ["rev-parse", "HEAD"], { cwd: root, timeout: MINUTE }).trim();
@@ -258,6 +286,49 @@ try {
   if (process.env.CONSUMER_SMOKE_KEEP) console.log(`kept ${work}`);
   else rmSync(work, { recursive: true, force: true });
 }
+/**
+ * docs/own-service.md step by step in the empty folder `dir`: returns the verdict of the first step that
+ * fails, or of the program's run (which must print the greeting, the mapped error and both streamed replies).
+ */
+function ownService(dir, example, tarball, typescript, tscArgs) {
+  mkdirSync(join(dir, "src"), { recursive: true });
+  const quiet = ["--no-audit", "--no-fund", "--loglevel=error"];
+  const steps = [
+    [...npm, "init", "-y"],
+    [...npm, "pkg", "set", "type=module"],
+    [...npm, "install", ...quiet, tarball, "@grpc/grpc-js", "@bufbuild/protobuf"],
+    [...npm, "install", ...quiet, "--save-dev", typescript, "@types/node", "@bufbuild/buf", "ts-proto"],
+  ];
+  for (const [command, ...args] of steps) {
+    const result = run(command, args, { cwd: dir, timeout: 10 * MINUTE });
+    if (!result.ok) return result;
+  }
+  for (const file of ["buf.yaml", "buf.gen.yaml", "tsconfig.json", "src/main.ts"]) {
+    copyFileSync(join(example, file), join(dir, file));
+  }
+  cpSync(join(example, "proto"), join(dir, "proto"), { recursive: true });
+  const bin = (name) => join(dir, "node_modules", ".bin", name);
+  const env = { ...process.env, PATH: `${join(dir, "node_modules", ".bin")}:${process.env.PATH}` };
+  const generated = run(bin("buf"), ["generate"], { cwd: dir, timeout: 2 * MINUTE, env });
+  if (!generated.ok) return generated;
+  const code = "src/gen/greeter/v1/greeter.ts";
+  const body = (file) => readFileSync(file, "utf8").replace(/^\/\/ {3}protoc-gen-ts_proto .*$/m, "");
+  if (body(join(dir, code)) !== body(join(example, code))) {
+    return { ok: false, output: `buf generate made a ${code} that differs from examples/own-service/${code}` };
+  }
+  const compiled = run(process.execPath, [join(dir, "node_modules", "typescript", "bin", "tsc"), ...tscArgs], {
+    cwd: dir,
+    timeout: 2 * MINUTE,
+  });
+  if (!compiled.ok) return compiled;
+  const ran = run(process.execPath, ["dist/main.js"], { cwd: dir, timeout: MINUTE });
+  const expected = ["Hello, Ada!", "NOT_FOUND say who you are", "Bonjour, Ada!"];
+  const missing = expected.filter((line) => !ran.output.includes(line));
+  return missing.length && ran.ok
+    ? { ok: false, output: `${ran.output}\nexpected the output to contain ${missing.join(", ")}` }
+    : ran;
+}
+
 if (failures > 0) {
   console.error(`${failures} consumer case(s) failed`);
   process.exit(1);

@@ -70,7 +70,8 @@ export function checkReadmeCode(dir, { readme = join(root, "README.md"), legacy 
     if ((!ok || process.env.README_CODE_VERBOSE) && shown) console.log(where(shown).replace(/^/gm, "    "));
     return ok;
   };
-  const tsc = resolveFrom("typescript/bin/tsc");
+  // By the package.json: TypeScript 7's `exports` do not list bin/tsc.
+  const tsc = join(dirname(resolveFrom("typescript/package.json")), "bin", "tsc");
   const project = (file, compilerOptions, files) => {
     writeFileSync(join(dir, file), JSON.stringify({ compilerOptions, files }, null, 2));
     return [tsc, "-p", file];
