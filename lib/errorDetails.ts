@@ -5,7 +5,7 @@
  * Python's grpcio-status and Connect read them. The message types below are ts-proto's code generated
  * from `google/rpc/error_details.proto` and `status.proto` (build one with `X.fromPartial({ … })`; each
  * carries its `$type`).
- * @module
+ * @module grpc-interceptor/error-details
  */
 export {
   /** `google.rpc.ErrorInfo`: the error's stable `reason` within a `domain`, with `metadata`. */

@@ -1,6 +1,6 @@
 /**
  * `grpc-interceptor`: simplified server and client interceptors, decorators and `bootstrap` for @grpc/grpc-js.
- * @module
+ * @module grpc-interceptor
  */
 export { MethodName, parseMethodName } from "./MethodName.js";
 export type { ServerCallContext } from "./server/ServerCallContext.js";

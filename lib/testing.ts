@@ -5,7 +5,7 @@
  * are `/DummyService/Execute`, `/DummyService/ExecuteClientStream`, `/DummyService/ExecuteServerStream`
  * and `/DummyService/ExecuteClientServerStream`); the message and service types below are ts-proto's code
  * generated from it.
- * @module
+ * @module grpc-interceptor/testing
  */
 export {
   /** The request message of the dummy service, `{ input: string }`, and its ts-proto encoder/decoder. */

@@ -2,8 +2,9 @@
 // (markdown-it), as GitHub would show it. Fails on a code fence left open (or "closed" on a line of code),
 // a heading inside a code block (the sign of a fence left open further up), an HTML comment left open,
 // and a relative link, image or `#anchor` that resolves to nothing (GitHub's heading slugs). In README.md
-// also: every block follows the README convention (a known info string, `npm run` scripts that exist,
-// JSON that parses, a `<!-- file: PATH -->` block equal to that file). Usage: node scripts/check-markdown.mjs [files…]
+// and the guides (docs/*.md) also: every block follows the README convention (a known info string, `npm
+// run` scripts that exist, JSON that parses, a `<!-- file: PATH -->` block equal to that file, a hidden
+// prelude without imports: a reader sees every import). Usage: node scripts/check-markdown.mjs [files…]
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,14 +12,14 @@ import MarkdownIt from "markdown-it";
 import { readmeBlocks } from "./readme-blocks.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const skipped = new Set(["node_modules", ".git", "dist", "build", "docs"]);
+const skipped = new Set(["node_modules", ".git", "dist", "build", "docs/api"]);
 const markdown = new MarkdownIt({ html: true });
 
 /** The Markdown files under `dir`, outside dependencies and build output. */
 function markdownFiles(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    if (skipped.has(entry.name)) return [];
     const path = join(dir, entry.name);
+    if (skipped.has(entry.name) || skipped.has(relative(root, path))) return [];
     if (entry.isDirectory()) return markdownFiles(path);
     return entry.name.endsWith(".md") ? [path] : [];
   });
@@ -123,18 +124,22 @@ function checkFile(file) {
       }
     }
   });
-  if (relative(root, file) === "README.md") problems.push(...checkReadmeBlocks(source));
+  const page = relative(root, file);
+  if (page === "README.md" || /^docs\/[^/]+\.md$/.test(page)) problems.push(...checkReadmeBlocks(page, source));
   return problems;
 }
 
-/** README.md only: each block is of a kind the convention knows, and what it names exists. */
-function checkReadmeBlocks(source) {
+/** README.md and the guides: each block is of a kind the convention knows, and what it names exists. */
+function checkReadmeBlocks(page, source) {
   const scripts = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts;
   const problems = [];
-  const at = (line, message) => problems.push(`README.md:${line}: ${message}`);
+  const at = (line, message) => problems.push(`${page}:${line}: ${message}`);
   for (const block of readmeBlocks(source)) {
-    if (!["program", "test", "excerpt", "sh", "json", "text"].includes(block.kind)) {
-      at(block.line, `a code block of kind ${block.kind}: use ts, sh, json or text (README-CONVENTION)`);
+    if (!["program", "test", "excerpt", "consumer", "sh", "json", "yaml", "proto", "text"].includes(block.kind)) {
+      at(block.line, `a code block of kind ${block.kind}: use ts, sh, json, yaml, proto or text (README-CONVENTION)`);
+    }
+    if (block.prelude && /^\s*import\b/m.test(block.prelude)) {
+      at(block.line, "an import in a hidden prelude: show it in the block, the reader needs it");
     }
     if (block.kind === "sh") {
       for (const [, name] of block.code.matchAll(/\bnpm run ([\w:-]+)/g)) {

@@ -157,14 +157,17 @@ try {
   const tsx = bin("tsx/dist/cli.mjs");
   const node = (cwd, file, expect) => ({ command: process.execPath, args: [file], cwd, expect });
   const dir = (flavour) => join(project, flavour);
-  // The README's esbuild command line, as written there (the block after `<!-- consumer: esbuild -->`).
-  const readme = readFileSync(join(root, "README.md"), "utf8");
-  const esbuildLine = readmeBlocks(readme)
+  // The esbuild command line of docs/compiler-settings.md, as written there (the block after
+  // `<!-- consumer: esbuild -->`).
+  const settings = readFileSync(join(root, "docs", "compiler-settings.md"), "utf8");
+  const esbuildLine = readmeBlocks(settings)
     .find((block) => block.consumer === "esbuild")
     ?.code.replace(/\\\n\s*/g, "")
     .trim();
   if (!esbuildLine?.startsWith("npx esbuild server.ts ")) {
-    throw new Error("README.md has no esbuild command (`npx esbuild server.ts …`) after <!-- consumer: esbuild -->");
+    throw new Error(
+      "docs/compiler-settings.md has no esbuild command (`npx esbuild server.ts …`) after <!-- consumer: esbuild -->",
+    );
   }
   const esbuild = (flavour) => ({
     command: "sh",

@@ -3,12 +3,24 @@
 // - "test": a ```ts program that imports from "mocha", run with mocha;
 // - "excerpt": a ```ts block whose visible paragraph right above starts with "Excerpt"; type-checked with
 //   the hidden `<!-- prelude … -->` comment between that paragraph and the fence put first;
-// - "sh", "json", "text": the other info strings the README may use.
+// - "consumer": a ```ts block marked `<!-- consumer: NAME -->`, run by scripts/consumer-smoke.mjs only (it
+//   needs a project around it, e.g. generated code);
+// - "sh", "json", "yaml", "proto", "text": the other info strings the README may use.
 // A hidden `<!-- file: PATH -->` comment above a block says the block shows the repository's file PATH;
 // `<!-- consumer: NAME -->` names a block that scripts/consumer-smoke.mjs runs.
 import MarkdownIt from "markdown-it";
 
-const kinds = { ts: "ts", typescript: "ts", sh: "sh", bash: "sh", shell: "sh", json: "json", text: "text" };
+const kinds = {
+  ts: "ts",
+  typescript: "ts",
+  sh: "sh",
+  bash: "sh",
+  shell: "sh",
+  json: "json",
+  yaml: "yaml",
+  proto: "proto",
+  text: "text",
+};
 
 /**
  * @param {string} source Markdown text
@@ -31,9 +43,10 @@ export function readmeBlocks(source) {
       else kind = /\bfrom\s+["']mocha["']/.test(token.content) ? "test" : "program";
     }
     const hidden = comments.join("\n");
+    const consumer = /<!--\s*consumer:\s*(\S+)\s*-->/.exec(hidden)?.[1];
+    if (kinds[lang.toLowerCase()] === "ts" && consumer) kind = "consumer";
     const prelude = /<!--\s*prelude\b([\s\S]*?)-->/.exec(hidden)?.[1];
     const file = /<!--\s*file:\s*(\S+)\s*-->/.exec(hidden)?.[1];
-    const consumer = /<!--\s*consumer:\s*(\S+)\s*-->/.exec(hidden)?.[1];
     blocks.push({ line: token.map[0] + 1, lang, kind, code: token.content, prelude, file, consumer });
   });
   return blocks;

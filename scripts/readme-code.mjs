@@ -1,15 +1,16 @@
-// README.md's TypeScript blocks, used as a reader would use them (the README convention, see
-// scripts/readme-blocks.mjs): each complete program is written as an ES module (`readme-<line>.mts`),
-// compiled with the README's TC39 tsconfig (scripts/consumers/tsconfig.standard.json) plus
-// `noUnusedLocals`, and run with node (a test file with mocha); each excerpt is type-checked with its
-// hidden prelude; in the consumer run, everything is type-checked once more with the legacy tsconfig.
-// `npm test` runs it here (after the build; `grpc-interceptor` resolves to this package by its own name),
-// and `npm run test:consumers` in a fresh project with the packed tarball installed. Errors are reported
-// at their README.md line. Usage: node scripts/readme-code.mjs (after `npm run build`).
+// The TypeScript blocks of README.md and the guides (docs/*.md), used as a reader would use them (the
+// convention of scripts/readme-blocks.mjs): each complete program is written as an ES module
+// (`<page>-<line>.mts`), compiled with the TC39 tsconfig of docs/compiler-settings.md
+// (scripts/consumers/tsconfig.standard.json) plus `noUnusedLocals`, and run with node (a test file with
+// mocha); each excerpt is type-checked with its hidden prelude (declarations only: imports are shown); in the
+// consumer run, everything is type-checked once more with the legacy tsconfig. `npm test` runs it here
+// (after the build; `grpc-interceptor` resolves to this package by its own name), and
+// `npm run test:consumers` in a fresh project with the packed tarball installed. Errors are reported at
+// their Markdown line. Usage: node scripts/readme-code.mjs (after `npm run build`).
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readmeBlocks } from "./readme-blocks.mjs";
 
@@ -19,38 +20,50 @@ const COMPILE_TIMEOUT_MS = 180_000;
 const tsconfig = (flavour) =>
   JSON.parse(readFileSync(join(root, "scripts", "consumers", `tsconfig.${flavour}.json`), "utf8"));
 
+/** README.md and the guides: the Markdown files whose code blocks follow the convention. */
+export const documentedPages = () => [
+  join(root, "README.md"),
+  ...readdirSync(join(root, "docs"))
+    .filter((name) => name.endsWith(".md"))
+    .sort()
+    .map((name) => join(root, "docs", name)),
+];
+
 /**
- * Extracts README.md's TypeScript blocks into `dir` (made anew), compiles and runs them with the packages
+ * Extracts the TypeScript blocks of `pages` into `dir` (made anew), compiles and runs them with the packages
  * that resolve from there; with `legacy`, type-checks them with `experimentalDecorators` too. Prints
  * PASS/FAIL per step; returns the number of failures.
  */
-export function checkReadmeCode(dir, { readme = join(root, "README.md"), legacy = false } = {}) {
+export function checkReadmeCode(dir, { pages = documentedPages(), legacy = false } = {}) {
   dir = resolve(dir);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const resolveFrom = createRequire(join(dir, "resolver.js")).resolve;
-  const blocks = readmeBlocks(readFileSync(readme, "utf8")).filter((block) =>
-    ["program", "test", "excerpt"].includes(block.kind),
+  const blocks = pages.flatMap((page) =>
+    readmeBlocks(readFileSync(page, "utf8"))
+      .filter((block) => ["program", "test", "excerpt"].includes(block.kind))
+      .map((block) => ({ ...block, page: relative(root, page), stem: basename(page, ".md").toLowerCase() })),
   );
-  // README line of each line of each written file, to report errors where the reader sees them.
+  // Page and line of each line of each written file, to report errors where the reader sees them.
   const origins = new Map();
   for (const block of blocks) {
-    const name = `${block.kind === "excerpt" ? "excerpt" : "readme"}-${block.line}.mts`;
+    const name = `${block.kind === "excerpt" ? "excerpt-" : ""}${block.stem}-${block.line}.mts`;
     const prelude = block.kind === "excerpt" && block.prelude ? `${block.prelude.trim()}\n` : "";
     writeFileSync(join(dir, name), `${prelude}${block.code}`);
-    origins.set(name, { first: block.line + 1, offset: prelude.split("\n").length - 1 });
+    origins.set(name, { page: block.page, first: block.line + 1, offset: prelude.split("\n").length - 1 });
     block.name = name;
   }
   const programs = blocks.filter((block) => block.kind !== "excerpt").map((block) => block.name);
   const excerpts = blocks.filter((block) => block.kind === "excerpt").map((block) => block.name);
 
   const where = (output) =>
-    output.replace(/^((?:readme|excerpt)-\d+\.mts)\((\d+),(\d+)\)/gm, (whole, name, line, column) => {
+    output.replace(/^([\w-]+-\d+\.mts)\((\d+),(\d+)\)/gm, (whole, name, line, column) => {
       const origin = origins.get(name);
-      const readmeLine = Number(line) - origin.offset;
-      return readmeLine < 1
-        ? `${whole} (in the prelude of the excerpt at README.md:${origin.first - 1})`
-        : `README.md:${origin.first + readmeLine - 1}:${column}`;
+      if (!origin) return whole;
+      const pageLine = Number(line) - origin.offset;
+      return pageLine < 1
+        ? `${whole} (in the prelude of the excerpt at ${origin.page}:${origin.first - 1})`
+        : `${origin.page}:${origin.first + pageLine - 1}:${column}`;
     });
   let failures = 0;
   // Runs one step in `dir`; `waived` matches diagnostics that do not count (tsc then exits 2 for them alone).
@@ -80,7 +93,7 @@ export function checkReadmeCode(dir, { readme = join(root, "README.md"), legacy 
 
   // One compilation for all: excerpts may declare what they never use, so "declared but never used"
   // (noUnusedLocals) is waived for them, and for them only.
-  const unused = /^(excerpt-\d+\.mts)\(\d+,\d+\): error TS(6133|6196|6198):.*$/gm;
+  const unused = /^(excerpt-[\w-]+-\d+\.mts)\(\d+,\d+\): error TS(6133|6192|6196|6198):.*$/gm;
   const compile = [
     process.execPath,
     project("tsconfig.blocks.json", { ...standard, noUnusedLocals: true, outDir: "out", rootDir: "." }, [
@@ -89,7 +102,7 @@ export function checkReadmeCode(dir, { readme = join(root, "README.md"), legacy 
     ]),
   ];
   const compiled = step(
-    `README blocks compile (TC39 decorators; noUnusedLocals for programs): ${[...programs, ...excerpts].join(", ")}`,
+    `README and guide blocks compile (TC39 decorators; noUnusedLocals for programs): ${[...programs, ...excerpts].join(", ")}`,
     ...compile,
     { waived: unused },
   );
@@ -100,13 +113,13 @@ export function checkReadmeCode(dir, { readme = join(root, "README.md"), legacy 
         block.kind === "test"
           ? [process.execPath, [resolveFrom("mocha/bin/mocha.js"), "--timeout", "10000", "--exit", output]]
           : [process.execPath, [output]];
-      const description = `README.md:${block.line} ${block.kind === "test" ? "test passes (mocha)" : "program runs"}`;
+      const description = `${block.page}:${block.line} ${block.kind === "test" ? "test passes (mocha)" : "program runs"}`;
       step(description, command, args, { timeout: RUN_TIMEOUT_MS });
     }
   }
   if (legacy) {
     step(
-      "README blocks type-check with experimentalDecorators",
+      "README and guide blocks type-check with experimentalDecorators",
       process.execPath,
       project("tsconfig.legacy.json", { ...tsconfig("legacy").compilerOptions, noEmit: true }, [
         ...programs,
