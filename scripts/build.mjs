@@ -6,15 +6,19 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 
 const require = createRequire(import.meta.url);
 const entries = ["index", "exceptions", "errorDetails", "testing"];
 
+// TypeScript 7 (the native compiler): the same JavaScript as TypeScript 6 in a fraction of the time (5 s
+// against 32 s on a loaded 2-core machine), which `prepare` pays on every install from git. Its package's
+// `exports` do not list bin/tsc, hence the path from its package.json.
 let tsc;
 try {
-  tsc = require.resolve("typescript/bin/tsc");
+  tsc = join(dirname(require.resolve("typescript-7/package.json")), "bin", "tsc");
 } catch {
-  console.error("build: typescript is not installed; run `npm ci` (with dev dependencies) first");
+  console.error("build: typescript-7 is not installed; run `npm ci` (with dev dependencies) first");
   process.exit(1);
 }
 rmSync("dist", { recursive: true, force: true });
