@@ -1,12 +1,12 @@
 // `npm run test:docs`: the docs site (`npm run docs`, docs/api) as a reader sees it, in a real browser.
 // Serves docs/api on a loopback port, starts Debian's headless Chromium (/usr/bin/chromium, or $CHROMIUM)
 // with a fresh profile and no network of its own, and drives it over the Chrome DevTools protocol: loads
-// the home page and a guide, fails on a page or resource that does not load and on a script error, and
+// the home page and every guide, fails on a page or resource that does not load and on a script error, and
 // collects every link of the rendered pages (the navigation TypeDoc's script builds included). Each
 // internal link must answer 200, and its #fragment must name an element of the page it points to.
 // Usage: node scripts/docs-browser-check.mjs (after `npm run docs`).
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, extname, join, normalize } from "node:path";
@@ -17,7 +17,6 @@ import WebSocket from "ws";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const site = join(root, "docs", "api");
-const pages = ["index.html", "documents/Your_own_service.html"];
 const chromium = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const TIMEOUT_MS = 30_000;
 const types = {
@@ -28,8 +27,15 @@ const types = {
   ".json": "application/json",
 };
 
-if (!existsSync(join(site, "index.html"))) fail(`no site in ${site}: run \`npm run docs\` first`);
+if (!existsSync(join(site, "documents"))) fail(`no site with guides in ${site}: run \`npm run docs\` first`);
 if (!existsSync(chromium)) fail(`no Chromium at ${chromium}: apt-get install -y chromium (or set CHROMIUM)`);
+// The home page and every guide.
+const pages = [
+  "index.html",
+  ...readdirSync(join(site, "documents"))
+    .filter((name) => name.endsWith(".html"))
+    .map((name) => `documents/${name}`),
+];
 
 /** Stops the check with a message. */
 function fail(message) {
@@ -96,7 +102,7 @@ try {
     if (problem) problems.push(problem);
   }
   console.log(
-    `test:docs: loaded ${pages.join(", ")} in Chromium; ${internal.length} internal links checked ` +
+    `test:docs: loaded ${pages.length} pages (the home page and the guides) in Chromium; ${internal.length} internal links checked ` +
       `(${links.size - internal.length} external ones not followed)`,
   );
   cdp.close();
