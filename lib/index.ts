@@ -45,3 +45,14 @@ export { toGrpcInterceptor } from "./client/toGrpcInterceptor.js";
 export { currentCall } from "./propagation/currentCall.js";
 export { CallScope } from "./propagation/CallScope.js";
 export { Propagate, type PropagateOptions } from "./propagation/Propagate.js";
+export {
+  definePolicy,
+  type Policy,
+  type PolicyMethod,
+  type PolicySpec,
+  type DeadlineBounds,
+} from "./policies/definePolicy.js";
+export type { PolicyValue } from "./server/policyPlan.js";
+export { Validate, type ValidateOptions } from "./policies/Validate.js";
+export { RateLimit, peerAddress, type RateLimitOptions, type RateLimiterLike } from "./policies/RateLimit.js";
+export { ConcurrencyLimit, type ConcurrencyLimitOptions } from "./policies/ConcurrencyLimit.js";

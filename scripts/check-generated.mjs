@@ -8,6 +8,9 @@ import { join, relative } from "node:path";
 // Same order as `npm run generate`: buf.gen.rpc.yaml adds to the folder buf.gen.yaml cleans.
 const templates = ["buf.gen.yaml", "buf.gen.rpc.yaml", "buf.gen.examples.yaml"];
 const folders = ["lib/generated", "examples/generated"];
+// The descriptor set ProtoValidate reads in examples/policies, as `npm run generate` builds it last.
+const descriptorSet = ["examples/protos", "--path", "examples/protos/bookstore.proto", "-o"];
+const descriptorSetFile = "examples/generated/bookstore.binpb";
 
 // Every file under `root`, as paths relative to it.
 function filesUnder(root, dir = root) {
@@ -23,12 +26,15 @@ try {
   for (const template of templates) {
     execFileSync("node_modules/.bin/buf", ["generate", "--template", template, "-o", out], { stdio: "inherit" });
   }
+  execFileSync("node_modules/.bin/buf", ["build", ...descriptorSet, join(out, descriptorSetFile)], {
+    stdio: "inherit",
+  });
   for (const folder of folders) {
     const fresh = join(out, folder);
     for (const name of new Set([...filesUnder(fresh), ...filesUnder(folder)])) {
       let same = false;
       try {
-        same = readFileSync(join(fresh, name), "utf8") === readFileSync(join(folder, name), "utf8");
+        same = readFileSync(join(fresh, name)).equals(readFileSync(join(folder, name)));
       } catch {
         // missing on one side
       }

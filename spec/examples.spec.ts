@@ -46,6 +46,18 @@ describe("examples", function () {
     expect(output).to.match(/NOT_FOUND/);
   });
 
+  it("policies: ProtoValidate from a descriptor set, a zod Validate replacing it on one method", async () => {
+    const output = await runExample("policies/bookstore.ts");
+    expect(output).to.contain("client  ok { id: 'b1', title: 'Dune' }");
+    expect(output).to.match(
+      /INVALID_ARGUMENT: invalid request: title: .*\(fields: title, author, tags\[0\]\.name, pages\)/,
+    );
+    expect(output).to.match(
+      /server {2}createBook "Emma" by Jane Austen\nclient {2}INVALID_ARGUMENT: invalid request: author\.name: /,
+    );
+    expect(output).to.contain("INVALID_ARGUMENT: invalid request: limit: at most 100 books at a time (fields: limit)");
+  });
+
   it("metrics: calls counted per method and final status", async () => {
     const output = await runExample("metrics.ts");
     expect(output).to.contain("/DummyService/Execute OK: 2");

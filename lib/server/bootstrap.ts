@@ -12,6 +12,7 @@ import { grpcJsStep } from "./grpcJsStyle/grpcJsStep.js";
 import { toInterceptor } from "./interceptorLike.js";
 import type { InterceptorLike, ServerInterceptor, ServerInterceptorClass, ServerMethod } from "./ServerInterceptor.js";
 import { watchSerialization } from "./serializationFailures.js";
+import { methodPolicies, type PolicyValue } from "./policyPlan.js";
 
 /**
  * Options of {@link bootstrap}. With a typed definition `D` (e.g. `typeof GreeterService`), the keys
@@ -29,6 +30,11 @@ export interface BootstrapOptions<D = ServiceDefinition> {
   handlerStyle?: "async" | "grpc-js";
   /** Rules like a class-level `@MapErrors`, losing to it for the same error class. */
   errors?: ErrorMapping[];
+  /**
+   * Policies for every method (`Deadline(…)`, `Validate(…)`, `RateLimit(…)`, `ConcurrencyLimit(…)`): one of
+   * each kind applies to a method, the nearest; these lose to the class's and the method's.
+   */
+  policies?: PolicyValue[];
   /**
    * Per-method interceptors and rules, by the definition's method name (or its `originalName`): the
    * decorator-free form of method-level `@Intercept` and `@MapErrors`. An unknown name is a `TypeError`.
@@ -161,6 +167,21 @@ export function bootstrap(
     const handler = (servicer as Record<string, AnyMethod>)[name]!;
     const own = decorated.map((record) => record.methods.get(name)).filter((target) => target !== undefined);
     const byOptions = configured.methods.get(key);
+    const kind = callKind(method.requestStream, method.responseStream);
+    const policies = methodPolicies(
+      [
+        ...own.map((target) => target.policies).reverse(),
+        ...(byOptions ? [byOptions.policies] : []),
+        ...decorated.map((record) => record.target.policies).reverse(),
+        configured.policies,
+      ],
+      {
+        definition: method,
+        kind,
+        where: `${className}.${name}`,
+        report: (error, context) => exceptionToStatus.reportUnknownException(error, method.path, context),
+      },
+    );
     const interceptors = [
       ...(stageInChain ? [exceptionToStatus] : []),
       ...[
@@ -169,6 +190,7 @@ export function bootstrap(
         ...(byOptions?.interceptors ?? []),
         ...own.flatMap((target) => target.interceptors),
       ].map((like) => toInterceptor(like, instances)),
+      ...policies.stages,
     ];
     const methodRules = own.map((target) => target.rules);
     const rules = mergeRules([...classRules, ...(byOptions ? [byOptions.rules] : []), ...methodRules]);
@@ -179,7 +201,7 @@ export function bootstrap(
     watchSerialization(method);
     implementation[key] = grpcHandler({
       path: method.path,
-      kind: callKind(method.requestStream, method.responseStream),
+      kind,
       timed: false,
       requestStream: method.requestStream,
       responseStream: method.responseStream,

@@ -2,6 +2,7 @@ import { addErrorRules, type ErrorMapping } from "./ErrorMapper.js";
 import { describe } from "../statusCodes.js";
 import type { ErrorClass, ErrorRule } from "./ErrorMapper.js";
 import { assertInterceptorLike } from "./interceptorLike.js";
+import { addPolicies, type PolicySpec, type PolicyValue } from "./policyPlan.js";
 import type { InterceptorLike } from "./ServerInterceptor.js";
 
 /** The decorator-free form of method-level `@Intercept` and `@MapErrors`, for one method. */
@@ -10,27 +11,35 @@ export interface MethodOptions {
   interceptors?: InterceptorLike[];
   /** Rules like a method-level `@MapErrors`: they beat class-level rules, and lose to the method's own `@MapErrors`. */
   errors?: ErrorMapping[];
+  /** Policies of this method (`Deadline(…)`, `Validate(…)`, …): they beat the class's and `options.policies`, and lose to the method's decorators. */
+  policies?: PolicyValue[];
 }
 
 /** What `bootstrap` takes from `options.interceptors`, `options.errors` and `options.methods`, checked. */
 export interface Configuration {
   readonly interceptors: readonly InterceptorLike[];
   readonly rules: ReadonlyMap<ErrorClass, ErrorRule>;
+  readonly policies: ReadonlyMap<string, PolicySpec>;
   /** By definition key. */
-  readonly methods: ReadonlyMap<
-    string,
-    { interceptors: readonly InterceptorLike[]; rules: Map<ErrorClass, ErrorRule> }
-  >;
+  readonly methods: ReadonlyMap<string, MethodConfiguration>;
+}
+
+/** What `options.methods[name]` configures, checked. */
+export interface MethodConfiguration {
+  readonly interceptors: readonly InterceptorLike[];
+  readonly rules: Map<ErrorClass, ErrorRule>;
+  readonly policies: ReadonlyMap<string, PolicySpec>;
 }
 
 /** The option subset this module reads. */
 interface ConfigurationOptions {
   interceptors?: readonly InterceptorLike[];
   errors?: readonly ErrorMapping[];
+  policies?: readonly unknown[];
   methods?: Readonly<Record<string, MethodOptions | undefined>>;
 }
 
-const methodOptionKeys = new Set(["interceptors", "errors"]);
+const methodOptionKeys = new Set(["interceptors", "errors", "policies"]);
 
 /**
  * Checks and collects the configuration options. `methodNames` maps every name a servicer method may
@@ -45,7 +54,8 @@ export function configuration(
 ): Configuration {
   const interceptors = checkedInterceptors(options.interceptors, `${where} options.interceptors`);
   const rules = checkedRules(options.errors, where, "options.errors");
-  const methods = new Map<string, { interceptors: readonly InterceptorLike[]; rules: Map<ErrorClass, ErrorRule> }>();
+  const policies = checkedPolicies(options.policies, `${where}: options.policies`);
+  const methods = new Map<string, MethodConfiguration>();
   const byName = options.methods ?? {};
   if (typeof byName !== "object" || byName === null || Array.isArray(byName)) {
     throw new TypeError(`${where}: options.methods is ${describe(byName)}, expected an object keyed by method name`);
@@ -61,18 +71,29 @@ export function configuration(
     if (methods.has(key)) throw new TypeError(`${where}: ${path} configures method ${key} a second time`);
     if (method === undefined) continue;
     if (typeof method !== "object" || method === null) {
-      throw new TypeError(`${where}: ${path} is ${describe(method)}, expected { interceptors?, errors? }`);
+      throw new TypeError(`${where}: ${path} is ${describe(method)}, expected { interceptors?, errors?, policies? }`);
     }
     const unknown = Object.keys(method).find((option) => !methodOptionKeys.has(option));
     if (unknown !== undefined) {
-      throw new TypeError(`${where}: ${path}.${unknown} is not an option; a method takes interceptors and errors`);
+      throw new TypeError(
+        `${where}: ${path}.${unknown} is not an option; a method takes interceptors, errors and policies`,
+      );
     }
     methods.set(key, {
       interceptors: checkedInterceptors(method.interceptors, `${where} ${path}.interceptors`),
       rules: checkedRules(method.errors, where, `${path}.errors`),
+      policies: checkedPolicies(method.policies, `${where}: ${path}.policies`),
     });
   }
-  return { interceptors, rules, methods };
+  return { interceptors, rules, policies, methods };
+}
+
+function checkedPolicies(list: unknown, where: string): ReadonlyMap<string, PolicySpec> {
+  const byKind = new Map<string, PolicySpec>();
+  if (list === undefined) return byKind;
+  if (!Array.isArray(list)) throw new TypeError(`${where} is ${describe(list)}, expected an array of policies`);
+  addPolicies(byKind, list, where);
+  return byKind;
 }
 
 function checkedInterceptors(list: unknown, where: string): readonly InterceptorLike[] {

@@ -1,4 +1,5 @@
 import { describe } from "../statusCodes.js";
+import { policySpec } from "./policyPlan.js";
 import type { InterceptorLike, ServerInterceptor, ServerInterceptorClass } from "./ServerInterceptor.js";
 
 function isInterceptorClass(value: unknown): value is ServerInterceptorClass {
@@ -16,6 +17,11 @@ function isInterceptorLike(value: unknown): value is InterceptorLike {
  * `undefined` usually means an import cycle: the interceptor's module had not finished loading.
  */
 export function assertInterceptorLike(value: unknown, index: number, where: string): asserts value is InterceptorLike {
+  if (policySpec(value)) {
+    throw new TypeError(
+      `${where}: argument ${index + 1} is a policy (${(value as () => void).name}), not an interceptor; list it in policies`,
+    );
+  }
   if (isInterceptorLike(value)) return;
   const hint = value === undefined ? " (an import cycle can make an imported interceptor undefined here)" : "";
   throw new TypeError(

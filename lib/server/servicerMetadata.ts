@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import type { ErrorClass, ErrorRule } from "./ErrorMapper.js";
+import type { PolicySpec } from "./policyPlan.js";
 import type { InterceptorLike } from "./ServerInterceptor.js";
 
 // Standard (TC39) decorators only get `context.metadata` when Symbol.metadata exists; Node 20 lacks it.
@@ -14,6 +15,8 @@ export interface TargetMetadata {
   /** Outermost first. */
   readonly interceptors: InterceptorLike[];
   readonly rules: Map<ErrorClass, ErrorRule>;
+  /** The target's policies, by kind (one of each kind per target). */
+  readonly policies: Map<string, PolicySpec>;
 }
 
 /** What the decorators recorded on one class itself (not its base classes). */
@@ -24,7 +27,7 @@ export interface ClassMetadata {
 
 /** A new, empty record of one target. */
 export function emptyTarget(): TargetMetadata {
-  return { interceptors: [], rules: new Map() };
+  return { interceptors: [], rules: new Map(), policies: new Map() };
 }
 
 /** A new, empty record of one class. */

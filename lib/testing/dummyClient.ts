@@ -25,7 +25,7 @@ export type DummyServicer = Partial<AsyncServicer<DummyServiceService>> | Partia
 
 /** Per-method options {@link dummyClient} passes on to `bootstrap` (its `options.methods`). */
 export interface DummyMethodsOptions {
-  /** The unary method's interceptors and error rules. */
+  /** The unary method's interceptors, error rules and policies. */
   execute?: MethodOptions;
   /** The client-streaming method's interceptors and error rules. */
   executeClientStream?: MethodOptions;
@@ -49,6 +49,8 @@ export interface DummyClientOptions {
   interceptors?: InterceptorLike[];
   /** Error rules for every method: `bootstrap`'s `options.errors`. */
   errors?: BootstrapOptions["errors"];
+  /** Policies for every method: `bootstrap`'s `options.policies`. */
+  policies?: BootstrapOptions["policies"];
   /** Per-method interceptors and error rules: `bootstrap`'s `options.methods`. */
   methods?: DummyMethodsOptions;
   /** Client interceptors installed on the client, first outermost (instances or plain intercept functions). */
@@ -169,6 +171,7 @@ export async function dummyClient(options: DummyClientOptions = {}): Promise<Dum
     bootstrap(DummyServiceService, servicer, {
       interceptors: options.interceptors,
       errors: options.errors,
+      policies: options.policies,
       methods: options.methods,
       exceptionToStatus: options.exceptionToStatus,
       handlerStyle: options.handlerStyle,

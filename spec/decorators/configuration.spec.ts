@@ -287,11 +287,11 @@ describe(`decorator-free configuration: names and mistakes (${decoratorMode} dec
       bootstrap(DummyServiceService, servicer, { methods: { execute: { interceptor: [] } } as never }),
     ).to.throw(
       TypeError,
-      `${where}: options.methods.execute.interceptor is not an option; a method takes interceptors and errors`,
+      `${where}: options.methods.execute.interceptor is not an option; a method takes interceptors, errors and policies`,
     );
     expect(() => bootstrap(DummyServiceService, servicer, { methods: { execute: true } } as never)).to.throw(
       TypeError,
-      `${where}: options.methods.execute is boolean true, expected { interceptors?, errors? }`,
+      `${where}: options.methods.execute is boolean true, expected { interceptors?, errors?, policies? }`,
     );
     expect(() => bootstrap(DummyServiceService, servicer, { errors: status.NOT_FOUND as never })).to.throw(
       TypeError,

@@ -273,7 +273,8 @@ for (const handlerStyle of handlerStyles) {
       };
       await using client = await dummyClient({ handlerStyle, interceptors: [counter.interceptor, slowStream] });
       const reading = collect(client.executeServerStream({ input: "x" }, soon()));
-      await sleep(30);
+      // Under load a fixed sleep may come before the server has the stream; tryShutdown would refuse it.
+      await eventually(() => counter.now === 1, "the server runs the stream");
       let shutDown = false;
       const shutdown = new Promise<void>((resolve) => client.server.tryShutdown(() => ((shutDown = true), resolve())));
       const messages = await reading;
