@@ -18,7 +18,7 @@ export interface ProtoValidateOptions {
  * .proto files, whatever generated the code (ts-proto, proto-loader, protobuf-es): each message is
  * serialized with the method's own serializer, decoded with its descriptor, and checked by
  * `@bufbuild/protovalidate`. An invalid request ends the call `INVALID_ARGUMENT` with a `BadRequest`
- * error detail, as with {@link Validate}. Messages are never changed.
+ * error detail, as with `Validate`. Messages are never changed.
  *
  * @param descriptors - a `FileDescriptorSet` with its imports (`buf build -o set.binpb`), or a
  *   protobuf-es `FileRegistry`. Each method's input and output types are found in it by the method's path.

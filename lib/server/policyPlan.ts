@@ -27,13 +27,18 @@ export interface PolicyMethod {
 
 /** The deadline bounds a `Deadline` policy sets: see {@link PolicySpec.deadline}. */
 export interface DeadlineBounds {
+  /** A call whose client sent no deadline gets one, this many milliseconds after it started. */
   readonly defaultMs?: number;
+  /** A call's deadline is never later than this many milliseconds after it started. */
   readonly maxMs?: number;
 }
 
 /** What a policy is: a kind (one of each kind applies to a method, the nearest) and what it adds to a method. */
 export interface PolicySpec {
-  /** One policy of each kind applies to a method; built-in kinds run in a fixed order (see {@link POLICY_ORDER}). */
+  /**
+   * One policy of each kind applies to a method. The built-in stage kinds run in this order: `rateLimit`,
+   * `concurrencyLimit`, `validate`; other kinds after them, in the alphabetical order of their kind.
+   */
   readonly kind: string;
   /** The stage this policy adds to a method's chain, built once per method at `bootstrap`; `undefined` adds none. */
   stage?(method: PolicyMethod): Pick<ServerInterceptor, "intercept"> | undefined;
