@@ -19,6 +19,7 @@ export {
   type UnknownExceptionReporter,
 } from "./server/ExceptionToStatusInterceptor.js";
 export type { ErrorClass, ErrorRule } from "./server/ErrorMapper.js";
+export { contextOf } from "./server/grpcJsStyle/common.js";
 export { bootstrap, type BootstrapOptions, type MethodsOptions } from "./server/bootstrap.js";
 export type { MethodOptions } from "./server/bootstrapOptions.js";
 export type {

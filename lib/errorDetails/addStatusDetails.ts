@@ -3,7 +3,7 @@ import { statusName } from "../statusCodes.js";
 import { STATUS_DETAILS_KEY } from "./detailTypeNames.js";
 import type { ErrorDetail } from "./ErrorDetail.js";
 import { loadStatusCodec } from "./loadStatusCodec.js";
-import { encodedDetailsLength, ENTRY_OVERHEAD, trailerSize } from "./trailerSize.js";
+import { encodedDetailsLength, ENTRY_OVERHEAD, FIXED_TRAILERS_BYTES, trailerSize } from "./trailerSize.js";
 
 /**
  * The most trailer bytes a failed status with error details may take, details trailer included (names,
@@ -12,9 +12,6 @@ import { encodedDetailsLength, ENTRY_OVERHEAD, trailerSize } from "./trailerSize
  * `RESOURCE_EXHAUSTED` instead of the status. (A grpc-js client loses its connection past about 64 KiB.)
  */
 export const MAX_ERROR_TRAILERS_BYTES = 8 * 1024;
-
-/** The response's own header lines around the trailers: `:status`, `content-type`, `grpc-status`. */
-const FIXED_TRAILERS_BYTES = 160;
 
 /**
  * The trailers of a failed status with error details: a copy of `metadata` plus `grpc-status-details-bin`,

@@ -7,6 +7,7 @@ import { isPromiseLike } from "../typeGuards.js";
 import type { CallKind, CallOutcome, CompletionListener } from "./CallOutcome.js";
 import { messageOf, type ErrorMapper } from "./ErrorMapper.js";
 import type { ServerCallContext, ServerSurfaceCall } from "./ServerCallContext.js";
+import { wireFailure, wireOf, type WireCall, type WireFailure } from "./wire.js";
 
 const DEADLINE_SKEW_MS = 20;
 
@@ -30,11 +31,6 @@ export interface ContextPlan {
   /** Where a throwing `onComplete` listener is reported. */
   readonly exceptionToStatus:
     { reportUnknownException(error: unknown, methodName: string, context: ServerCallContext): void } | undefined;
-  /**
-   * Set once a call of the method registered an `onComplete` listener; from then on its calls note their
-   * start time. A method whose calls never listen reads no clock.
-   */
-  timed: boolean;
 }
 
 /** The library's {@link ServerCallContext}, built per call over a grpc-js server call. */
@@ -50,19 +46,28 @@ export class CallContext implements ServerCallContext {
   private onCancelled: (() => void) | undefined = undefined;
   // onComplete: the listeners (one without an array), and the parts of the outcome once decided.
   private listeners: CompletionListener | CompletionListener[] | undefined = undefined;
-  private startedAt = 0;
+  private readonly startedAt = performance.now();
   private endedAt = 0;
   private endCode: status = status.OK;
   private endDetails = "";
   private endError: unknown = undefined;
   private outcome: CallOutcome | undefined = undefined;
+  /**
+   * Set while the server's status waits behind response messages grpc-js still has to serialize: the
+   * call is not cancelled by grpc-js flagging it ended, and `complete()` then records what was sent.
+   */
+  sending = false;
+  /** What the exception-to-status stage was handed, before any mapping: the error `onComplete` reports. */
+  raised: { readonly error: unknown } | undefined = undefined;
+  /** grpc-js's own call under {@link call}, where it notes a response it could not send (see `wire.ts`). */
+  readonly wire: WireCall | undefined;
 
   constructor(
     /** The grpc-js call this context wraps. */
     readonly call: ServerSurfaceCall,
     private readonly plan: ContextPlan,
   ) {
-    if (plan.timed) this.startedAt = performance.now();
+    this.wire = wireOf(call);
   }
 
   get methodName(): string {
@@ -139,10 +144,6 @@ export class CallContext implements ServerCallContext {
       this.notifyOne(listener, this.finalOutcome());
       return;
     }
-    if (!this.startedAt) {
-      this.startedAt = performance.now();
-      this.plan.timed = true;
-    }
     const listeners = this.listeners;
     if (listeners === undefined) this.listeners = listener;
     else if (typeof listeners === "function") this.listeners = [listeners, listener];
@@ -182,15 +183,29 @@ export class CallContext implements ServerCallContext {
   }
 
   /**
+   * True once nothing more may be sent: the call was settled, cancelled (its deadline passing included),
+   * or grpc-js failed to send a response. Reads no clock; cheap enough for every streamed message.
+   */
+  get over(): boolean {
+    return this.state !== RUNNING || this.sending || this.call.cancelled || wireFailure(this.wire) !== undefined;
+  }
+
+  /**
    * The server has sent the call's status: records it and runs the `onComplete` listeners. A call
    * already cancelled stays cancelled (its listeners ran then); any other call is completed: it never
    * reads as cancelled, and its signal never aborts.
    */
   complete(code: status, details: string, error: unknown): void {
-    if (this.observe() !== RUNNING) return;
+    if (this.observe() === RUNNING) this.settle(code, details, error);
+  }
+
+  // The call's status is sent: grpc-js's own when it could not send a response, else the one given.
+  private settle(code: status, details: string, error: unknown): void {
     this.state = COMPLETED;
     this.unwatchCancellation();
-    this.end(code, details, error);
+    const failed = wireFailure(this.wire);
+    if (failed) this.end(failed.code, failed.details, this.reportWireFailure(failed));
+    else this.end(code, details, this.raised ? this.raised.error : error);
   }
 
   /** The trailing metadata to send with an error: the context's, merged with the exception's. */
@@ -207,7 +222,7 @@ export class CallContext implements ServerCallContext {
   // A deadline that passed counts at once: grpc-js's timer may not have fired yet, but the client's
   // (never later than the server's) has, so no status the server sends now can reach the client.
   private observe(): CallState {
-    if (this.state === RUNNING && (this.call.cancelled || this.pastDeadline())) this.cancelNow();
+    if (this.state === RUNNING && !this.sending && (this.call.cancelled || this.pastDeadline())) this.cancelNow();
     return this.state;
   }
 
@@ -217,6 +232,11 @@ export class CallContext implements ServerCallContext {
   }
 
   private cancelNow(): void {
+    // grpc-js ended the call itself because it could not send a response: that is the status sent.
+    if (wireFailure(this.wire)) {
+      this.settle(status.INTERNAL, "", undefined);
+      return;
+    }
     const deadline = this.deadlinePassed();
     this.state = deadline ? DEADLINE_PASSED : CANCELLED;
     this.unwatchCancellation();
@@ -235,7 +255,7 @@ export class CallContext implements ServerCallContext {
     this.endCode = code;
     this.endDetails = details;
     this.endError = error;
-    if (this.startedAt) this.endedAt = performance.now();
+    this.endedAt = performance.now();
     const listeners = this.listeners;
     if (listeners === undefined) return;
     this.listeners = undefined;
@@ -246,7 +266,7 @@ export class CallContext implements ServerCallContext {
 
   private finalOutcome(): CallOutcome {
     if (!this.outcome) {
-      const durationMs = this.startedAt ? this.endedAt - this.startedAt : 0;
+      const durationMs = this.endedAt - this.startedAt;
       this.outcome =
         this.endError === undefined
           ? { code: this.endCode, details: this.endDetails, durationMs }
@@ -270,6 +290,23 @@ export class CallContext implements ServerCallContext {
       cause: error,
     });
     failure.name = "CompletionListenerFailure";
+    this.report(failure);
+  }
+
+  // grpc-js answered the client itself (nothing reached the handler): report it, as an unknown exception.
+  private reportWireFailure(failed: WireFailure): Error {
+    const failure =
+      failed.error === undefined
+        ? new Error(`${this.methodName}: grpc-js could not send a response: ${failed.details}`)
+        : new Error(`${this.methodName}: grpc-js could not serialize the response: ${messageOf(failed.error)}`, {
+            cause: failed.error,
+          });
+    failure.name = failed.error === undefined ? "ResponseTooLarge" : "ResponseSerializationFailure";
+    this.report(failure);
+    return failure;
+  }
+
+  private report(failure: Error): void {
     const stage = this.plan.exceptionToStatus;
     if (stage) stage.reportUnknownException(failure, this.methodName, this);
     else console.error("grpc-interceptor:", failure);

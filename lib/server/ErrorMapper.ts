@@ -46,6 +46,11 @@ export class ErrorMapper {
     );
   }
 
+  /** True when a rule matches `error` (without running it). */
+  hasRuleFor(error: object): boolean {
+    return this.ruleFor(error) !== null;
+  }
+
   /** The status code of the rule that matches `error`, when that rule is a plain status (not a function). */
   statusRuleFor(error: unknown): status | undefined {
     if (typeof error !== "object" || error === null) return undefined;
@@ -102,6 +107,9 @@ export function addErrorRules(
     const [errorClass, outcome] = rule as [unknown, unknown];
     if (typeof errorClass !== "function" || typeof errorClass.prototype !== "object") {
       throw new TypeError(`${where}: ${label(index)} maps ${describe(errorClass)}, which is not a class`);
+    }
+    if (errorClass !== Error && !(errorClass.prototype instanceof Error)) {
+      throw new TypeError(`${where}: ${label(index)} maps ${errorClass.name}, which does not extend Error`);
     }
     if (typeof outcome !== "function" && !isErrorCode(outcome)) {
       throw new TypeError(

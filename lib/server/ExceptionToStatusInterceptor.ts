@@ -68,8 +68,10 @@ export class ExceptionToStatusInterceptor extends ServerInterceptor {
 
   /** Runs the rest of the call, sending every error it raises (now, later, or mid-stream) through {@link handleException}. */
   intercept(method: ServerMethod, requestOrIterator: any, context: ServerCallContext, methodName: string): any {
-    const fail = (error: unknown): never | PromiseLike<never> =>
-      this.mustThrow(this.handleException(error, requestOrIterator, context, methodName), methodName);
+    const fail = (error: unknown): never | PromiseLike<never> => {
+      if (context instanceof CallContext) context.raised = { error }; // what onComplete reports
+      return this.mustThrow(this.handleException(error, requestOrIterator, context, methodName), methodName);
+    };
     let result: unknown;
     try {
       result = method(requestOrIterator, context);

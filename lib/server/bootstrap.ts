@@ -2,7 +2,7 @@ import type { MethodDefinition, ServiceDefinition, UntypedServiceImplementation 
 import type { MethodKey, ServicerFor, ServicerMethodName } from "./servicerTypes.js";
 import { servicerMetadata } from "./servicerMetadata.js";
 import { describe } from "../statusCodes.js";
-import { configuration, type MethodOptions } from "./bootstrapOptions.js";
+import { checkOptionKeys, configuration, type MethodOptions } from "./bootstrapOptions.js";
 import { callKind } from "./CallOutcome.js";
 import { composeChain } from "./composeChain.js";
 import { ErrorMapper, type ErrorClass, type ErrorMapping, type ErrorRule } from "./ErrorMapper.js";
@@ -11,7 +11,6 @@ import { grpcHandler } from "./grpcHandlers.js";
 import { grpcJsStep } from "./grpcJsStyle/grpcJsStep.js";
 import { toInterceptor } from "./interceptorLike.js";
 import type { InterceptorLike, ServerInterceptor, ServerInterceptorClass, ServerMethod } from "./ServerInterceptor.js";
-import { watchSerialization } from "./serializationFailures.js";
 import { methodPolicies, type PolicyValue } from "./policyPlan.js";
 
 /**
@@ -123,6 +122,10 @@ export function bootstrap(
       `${where}: the servicer is ${describe(servicer)}, expected an object with the service's methods`,
     );
   }
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`${where}: options is ${describe(options)}, expected an object`);
+  }
+  checkOptionKeys(options, where);
   const handlerStyle = options.handlerStyle ?? "async";
   if (handlerStyle !== "async" && handlerStyle !== "grpc-js") {
     throw new TypeError(`${where}: handlerStyle ${describe(handlerStyle)} is not supported; use "async" or "grpc-js"`);
@@ -165,6 +168,13 @@ export function bootstrap(
     const name = implementedName(servicer, key, method.originalName);
     if (name === undefined) continue; // grpc-js answers UNIMPLEMENTED, and no interceptor runs.
     const handler = (servicer as Record<string, AnyMethod>)[name]!;
+    if (handlerStyle === "grpc-js" && isAsyncStyle(handler, method.responseStream)) {
+      throw new TypeError(
+        `${where}: ${className}.${name} is an async ${method.responseStream ? "generator " : ""}function, but ` +
+          `handlerStyle "grpc-js" calls it as (call, callback) and ignores what it returns; ` +
+          `drop handlerStyle "grpc-js" to serve (request, context) methods`,
+      );
+    }
     const own = decorated.map((record) => record.methods.get(name)).filter((target) => target !== undefined);
     const byOptions = configured.methods.get(key);
     const kind = callKind(method.requestStream, method.responseStream);
@@ -198,11 +208,9 @@ export function bootstrap(
       handlerStyle === "grpc-js"
         ? grpcJsStep({ handler, servicer, exceptionToStatus, ...method })
         : (handler.bind(servicer) as ServerMethod); // bound: no stack frame of its own
-    watchSerialization(method);
     implementation[key] = grpcHandler({
       path: method.path,
       kind,
-      timed: false,
       requestStream: method.requestStream,
       responseStream: method.responseStream,
       chain: composeChain(interceptors, invoke, method.path, method.responseStream),
@@ -212,6 +220,20 @@ export function bootstrap(
     });
   }
   return implementation;
+}
+
+// grpc-js-style handlers answer through the call. An async generator never does; nor does an async
+// unary method written (request, context): it takes one argument less than (call, callback) would use.
+function isAsyncStyle(handler: AnyMethod, responseStream: boolean): boolean {
+  const kind = (handler as { constructor?: { name?: string } }).constructor?.name;
+  if (kind === "AsyncGeneratorFunction") return true;
+  return kind === "AsyncFunction" && !responseStream && usesContext(handler);
+}
+
+// A second parameter named `context` (or `ctx`): an async-style method, not (call, callback).
+function usesContext(handler: AnyMethod): boolean {
+  const source = Function.prototype.toString.call(handler);
+  return /^[^(]*\(\s*[\w$]+\s*(?::[^,]*)?,\s*(?:context|ctx)\b/.test(source);
 }
 
 function implementedName(servicer: object, key: string, originalName: string | undefined): string | undefined {

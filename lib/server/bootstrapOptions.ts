@@ -40,6 +40,26 @@ interface ConfigurationOptions {
 }
 
 const methodOptionKeys = new Set(["interceptors", "errors", "policies"]);
+// Keep in step with BootstrapOptions (bootstrap.ts).
+const optionKeys = [
+  "interceptors",
+  "exceptionToStatus",
+  "handlerStyle",
+  "errors",
+  "methods",
+  "allowUnimplemented",
+  "policies",
+];
+
+/** @throws TypeError naming `where` and a key of `options` that is not an option of `bootstrap`. */
+export function checkOptionKeys(options: object, where: string): void {
+  const unknown = Object.keys(options).find((key) => !(optionKeys as readonly string[]).includes(key));
+  if (unknown !== undefined) {
+    throw new TypeError(
+      `${where}: options.${unknown} is not an option of bootstrap; its options are ${optionKeys.join(", ")}`,
+    );
+  }
+}
 
 /**
  * Checks and collects the configuration options. `methodNames` maps every name a servicer method may

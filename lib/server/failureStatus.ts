@@ -1,5 +1,11 @@
-import type { StatusObject } from "@grpc/grpc-js";
-import { addStatusDetails } from "../errorDetails/addStatusDetails.js";
+import type { Metadata, StatusObject } from "@grpc/grpc-js";
+import { addStatusDetails, MAX_ERROR_TRAILERS_BYTES } from "../errorDetails/addStatusDetails.js";
+import {
+  encodedDetailsLength,
+  ENTRY_OVERHEAD,
+  FIXED_TRAILERS_BYTES,
+  trailerSize,
+} from "../errorDetails/trailerSize.js";
 import { GrpcException } from "../exceptions/GrpcException.js";
 import { describe } from "../statusCodes.js";
 import type { CallContext } from "./CallContext.js";
@@ -25,12 +31,15 @@ export type FailedStatus = Pick<StatusObject, "code" | "details"> & { metadata: 
 export function failureStatus(plan: FailurePlan, context: CallContext, error: unknown): FailedStatus {
   if (!(error instanceof GrpcException) && plan.statusRulesDirect) {
     const code = context.errorMapper?.statusRuleFor(error);
-    if (code !== undefined) return { code, details: capDetails(messageOf(error)), metadata: context.trailingMetadata };
+    if (code !== undefined) {
+      const metadata = context.trailingMetadata;
+      return { code, details: capDetails(messageOf(error), metadata), metadata };
+    }
   }
   const exception = error instanceof GrpcException ? error : exceptionFor(plan, context, error);
   const code = exception.statusCode;
-  const details = capDetails(exception.details);
   const metadata = context.errorTrailers(exception);
+  const details = capDetails(exception.details, metadata);
   if (exception.errorDetails.length === 0) return { code, details, metadata };
   const report = (problem: Error) => plan.exceptionToStatus.reportUnknownException(problem, plan.path, context);
   return { code, details, metadata: addStatusDetails(metadata, code, details, exception.errorDetails, report) };
@@ -54,22 +63,23 @@ function exceptionFor(plan: FailurePlan, context: CallContext, error: unknown): 
   }
 }
 
-/** Status details longer than this many UTF-8 bytes are truncated; see {@link capDetails}. */
-const MAX_DETAILS_BYTES = 8192;
-
 /**
- * Truncates details to {@link MAX_DETAILS_BYTES}. Details travel percent-encoded in an HTTP/2 trailer,
- * and trailers past the client's header-list limit (64 KiB in Node) break the connection: a grpc-js
- * client then waits for its deadline instead of seeing the status.
+ * Truncates details so that the trailers, `grpc-message` as it travels (percent-encoded: up to 9
+ * characters a UTF-16 unit) and `metadata` included, fit {@link MAX_ERROR_TRAILERS_BYTES}: past it a
+ * C-core client (Python, C++) reports RESOURCE_EXHAUSTED instead of the status, and past 64 KiB a
+ * grpc-js client loses the connection.
  */
-function capDetails(details: string): string {
-  if (details.length <= MAX_DETAILS_BYTES / 4 || Buffer.byteLength(details) <= MAX_DETAILS_BYTES) return details;
+function capDetails(details: string, metadata: Metadata | undefined): string {
+  if (details.length <= 512 && metadata === undefined) return details; // 512 × 9 fits
+  const budget =
+    MAX_ERROR_TRAILERS_BYTES - FIXED_TRAILERS_BYTES - "grpc-message".length - ENTRY_OVERHEAD - trailerSize(metadata);
+  if (encodedDetailsLength(details) <= budget) return details;
   const note = ` … [truncated from ${details.length} characters]`;
   let kept = "";
-  let bytes = Buffer.byteLength(note);
+  let size = encodedDetailsLength(note);
   for (const character of details) {
-    bytes += Buffer.byteLength(character);
-    if (bytes > MAX_DETAILS_BYTES) break;
+    size += encodedDetailsLength(character);
+    if (size > budget) break;
     kept += character;
   }
   return kept + note;

@@ -6,11 +6,13 @@ import {
   type ServerUnaryCall,
   type ServerWritableStream,
 } from "@grpc/grpc-js";
-import { messageOf } from "./ErrorMapper.js";
-import { cancellationStatus, failureStatus, type FailurePlan } from "./failureStatus.js";
+import { GrpcException } from "../exceptions/GrpcException.js";
+import { describe } from "../statusCodes.js";
+import { isAsyncIterable } from "../typeGuards.js";
 import { CallContext, type ContextPlan } from "./CallContext.js";
+import { UNKNOWN_EXCEPTION_DETAILS } from "./ExceptionToStatusInterceptor.js";
+import { cancellationStatus, failureStatus, type FailedStatus, type FailurePlan } from "./failureStatus.js";
 import type { ServerSurfaceCall } from "./ServerCallContext.js";
-import { SERIALIZED, takeSerializationFailure } from "./serializationFailures.js";
 import type { ServerMethod } from "./ServerInterceptor.js";
 import { requestStream } from "./requestStream.js";
 
@@ -26,11 +28,15 @@ type UnaryResponder = (
   call: ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown>,
   callback: sendUnaryData<unknown>,
 ) => void;
-type StreamResponder = (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => void;
+type StreamCall = ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>;
+type StreamResponder = (call: StreamCall) => void;
+
+// Every way a call ends goes through here: decide the status, send it (nothing once the call is over),
+// then complete the context, which learns from grpc-js what it answered if sending a response failed.
 
 /** The grpc-js handler (`(call, callback)` or `(call)`) that runs `plan` for its kind of method. */
 export function grpcHandler(plan: MethodPlan): UnaryResponder | StreamResponder {
-  const { path, chain } = plan;
+  const { chain } = plan;
   if (!plan.responseStream) {
     return (call, callback) => {
       const context = new CallContext(call, plan);
@@ -38,25 +44,12 @@ export function grpcHandler(plan: MethodPlan): UnaryResponder | StreamResponder 
         ? requestStream(call as ServerReadableStream<unknown, unknown>, context)
         : (call as ServerUnaryCall<unknown, unknown>).request;
       (chain(request, context) as Promise<unknown>).then(
-        (response) => {
-          if (response === undefined || response === null) {
-            fail(plan, context, callback, new TypeError(`${path}: the handler returned no response message`));
-            return;
-          }
-          if (context.cancelled) {
-            callback(cancellationStatus(context));
-            return;
-          }
-          callback(null, response, context.trailingMetadata);
-          const failure = takeSerializationFailure(response);
-          if (failure === SERIALIZED) context.complete(status.OK, "", undefined);
-          else serializationFailed(plan, context, failure);
-        },
+        (response) => respond(plan, context, callback, response),
         (error: unknown) => fail(plan, context, callback, error),
       );
     };
   }
-  return (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
+  return (call: StreamCall) => {
     const context = new CallContext(call, plan);
     const request = plan.requestStream
       ? requestStream(call as ServerDuplexStream<unknown, unknown>, context)
@@ -65,64 +58,105 @@ export function grpcHandler(plan: MethodPlan): UnaryResponder | StreamResponder 
   };
 }
 
-function fail(plan: MethodPlan, context: CallContext, callback: sendUnaryData<unknown>, error: unknown): void {
-  const failed = failureStatus(plan, context, error);
-  callback(context.cancelled ? cancellationStatus(context) : failed);
-  context.complete(failed.code, failed.details, error);
+function respond(plan: MethodPlan, context: CallContext, callback: sendUnaryData<unknown>, response: unknown): void {
+  if (typeof response !== "object" || response === null || Array.isArray(response) || isAsyncIterable(response)) {
+    end(context, callback, invalidResponse(plan, context, response, "returned"));
+    return;
+  }
+  if (context.cancelled) {
+    callback(cancellationStatus(context));
+    return;
+  }
+  callback(null, response, context.trailingMetadata);
+  context.complete(status.OK, "", undefined);
+}
+
+function fail(plan: MethodPlan, context: CallContext, send: (failed: FailedStatus) => void, error: unknown): void {
+  end(context, send, { ...failureStatus(plan, context, error), error });
+}
+
+// Sends `failed` (or, on a call the context counts cancelled, its cancellation) and completes the call.
+function end(
+  context: CallContext,
+  send: (failed: FailedStatus) => void,
+  failed: FailedStatus & { error: unknown },
+): void {
+  send(context.cancelled ? cancellationStatus(context) : failed);
+  context.complete(failed.code, failed.details, failed.error);
+}
+
+// A response that is no message is the server's bug: INTERNAL, reported, and nothing of it sent.
+function invalidResponse(
+  plan: MethodPlan,
+  context: CallContext,
+  response: unknown,
+  how: "returned" | "yielded",
+): FailedStatus & { error: unknown } {
+  const error = new TypeError(
+    `${plan.path}: the handler or an interceptor ${how} ${describe(response)} instead of a response message`,
+  );
+  plan.exceptionToStatus.reportUnknownException(error, plan.path, context);
+  const exception = new GrpcException(UNKNOWN_EXCEPTION_DETAILS, { statusCode: status.INTERNAL, cause: error });
+  return { code: exception.statusCode, details: exception.details, metadata: context.errorTrailers(exception), error };
 }
 
 async function writeResponses(
   plan: MethodPlan,
-  call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>,
+  call: StreamCall,
   context: CallContext,
   responses: AsyncIterable<unknown>,
 ): Promise<void> {
+  const send = (failed: FailedStatus) => void call.emit("error", failed);
+  let raised: unknown;
   try {
     for await (const response of responses) {
-      if (call.cancelled) break;
+      if (context.over) break;
       if (response === undefined || response === null) {
-        throw new TypeError(`${plan.path}: the response stream yielded ${String(response)} instead of a message`);
+        end(context, send, invalidResponse(plan, context, response, "yielded"));
+        return;
       }
-      const flowing = call.write(response);
-      const failure = takeSerializationFailure(response);
-      if (failure !== SERIALIZED) return serializationFailed(plan, context, failure);
-      if (!flowing) await drained(call);
+      if (!call.write(response)) await drained(call);
     }
   } catch (error) {
-    // On a cancelled call nothing is sent, and complete() records the cancellation instead.
-    const failed = call.cancelled ? undefined : failureStatus(plan, context, error);
-    if (failed) call.emit("error", context.cancelled ? cancellationStatus(context) : failed);
-    context.complete(failed?.code ?? status.CANCELLED, failed?.details ?? "", error);
+    if (!context.over) return fail(plan, context, send, error);
+    raised = error;
+  }
+  if (context.over || context.cancelled) {
+    // Cancelled, past the deadline, or grpc-js failed a response (complete() then records its status).
+    if (context.cancelled && !call.cancelled) call.emit("error", cancellationStatus(context));
+    context.complete(status.CANCELLED, "", raised);
     return;
   }
-  if (context.cancelled) {
-    if (!call.cancelled) call.emit("error", cancellationStatus(context));
-    return;
+  call.end(context.trailingMetadata);
+  // Messages queued behind the one being written are serialized after this: complete once grpc-js sent
+  // the status ("finish"), or ended the call without it (a client cancel, or a message it could not send).
+  if (call.writableLength > 1) {
+    context.sending = true;
+    context.sending = await settled(call);
   }
-  if (!call.cancelled) call.end(context.trailingMetadata);
   context.complete(status.OK, "", undefined);
 }
 
-// grpc-js answered INTERNAL "Error serializing response" (e.g. a plain object returned where the
-// definition's serializer wants a message class): nothing reached the handler, so report it here.
-function serializationFailed(plan: MethodPlan, context: CallContext, error: unknown): void {
-  const failure = new Error(`${plan.path}: grpc-js could not serialize the response: ${messageOf(error)}`, {
-    cause: error,
-  });
-  failure.name = "ResponseSerializationFailure";
-  plan.exceptionToStatus.reportUnknownException(failure, plan.path, context);
-  context.complete(status.INTERNAL, "Error serializing response", failure);
+// Resolves when the client has taken the buffered responses, or the call ended (then nothing more is sent).
+function drained(call: ServerSurfaceCall): Promise<boolean> {
+  return untilEither(call, "drain");
 }
 
-// Resolves when the client has taken the buffered responses, or the call ended (then nothing more is sent).
-function drained(call: ServerSurfaceCall): Promise<void> {
+// Resolves true once every response and the status were sent, false if the call ended before.
+function settled(call: ServerSurfaceCall): Promise<boolean> {
+  return untilEither(call, "finish");
+}
+
+function untilEither(call: ServerSurfaceCall, event: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const done = () => {
-      call.removeListener("drain", done);
-      call.removeListener("cancelled", done);
-      resolve();
+    const done = (happened: boolean) => () => {
+      call.removeListener(event, onEvent);
+      call.removeListener("cancelled", onEnded);
+      resolve(happened);
     };
-    call.on("drain", done);
-    call.on("cancelled", done);
+    const onEvent = done(true);
+    const onEnded = done(false);
+    call.on(event, onEvent);
+    call.on("cancelled", onEnded);
   });
 }

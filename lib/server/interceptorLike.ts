@@ -6,6 +6,11 @@ function isInterceptorClass(value: unknown): value is ServerInterceptorClass {
   return typeof value === "function" && typeof (value.prototype as { intercept?: unknown })?.intercept === "function";
 }
 
+// A `class` declaration (not a plain function, which is an intercept function).
+function isClass(value: object): boolean {
+  return Function.prototype.toString.call(value).startsWith("class");
+}
+
 /** True for the three interceptor forms. Classes are recognised by an `intercept` method on the prototype. */
 function isInterceptorLike(value: unknown): value is InterceptorLike {
   if (typeof value === "function") return true;
@@ -17,9 +22,16 @@ function isInterceptorLike(value: unknown): value is InterceptorLike {
  * `undefined` usually means an import cycle: the interceptor's module had not finished loading.
  */
 export function assertInterceptorLike(value: unknown, index: number, where: string): asserts value is InterceptorLike {
+<<<<<<< HEAD
   if (policySpec(value)) {
     throw new TypeError(
       `${where}: argument ${index + 1} is a policy (${(value as () => void).name}), not an interceptor; list it in policies`,
+=======
+  if (typeof value === "function" && !isInterceptorClass(value) && isClass(value)) {
+    throw new TypeError(
+      `${where}: argument ${index + 1} is class ${value.name}, which has no intercept method; ` +
+        "an interceptor class extends ServerInterceptor (or defines intercept(method, requestOrIterator, context, methodName))",
+>>>>>>> 140a204 (Issue #21: a call ends one way; grpc-js's own send failures reach onComplete; request streams read once; trailer budget as sent; fail-fast misconfigurations)
     );
   }
   if (isInterceptorLike(value)) return;

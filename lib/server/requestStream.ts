@@ -12,7 +12,28 @@ import { DONE } from "../typeGuards.js";
  * the reset: a server that sees the end first reads it as the end of the requests.)
  */
 export function requestStream(call: Readable, context: CallContext): AsyncIterable<unknown> {
-  return { [Symbol.asyncIterator]: () => new RequestReader(call, context) };
+  return new RequestStream(call, context);
+}
+
+// Read once: a second iteration (after the first, or beside it) would hang or split the messages.
+class RequestStream implements AsyncIterable<unknown> {
+  private read = false;
+
+  constructor(
+    private readonly call: Readable,
+    private readonly context: CallContext,
+  ) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<unknown> {
+    if (this.read) {
+      throw new TypeError(
+        `${this.context.methodName}: the request stream can be iterated only once, and it already was; ` +
+          "collect the messages into an array if they are needed twice",
+      );
+    }
+    this.read = true;
+    return new RequestReader(this.call, this.context);
+  }
 }
 
 type Waiter = { resolve: (result: IteratorResult<unknown>) => void; reject: (error: unknown) => void };

@@ -40,7 +40,7 @@ export class GrpcJsDummyService implements DummyServiceServer, GrpcJsServicer<ty
     }
     run(special, input, call, "unary").then(
       (output) => callback(null, { output }),
-      (error: unknown) => callback(error as Error),
+      (error: unknown) => fail(callback, error),
     );
   }
 
@@ -65,7 +65,7 @@ export class GrpcJsDummyService implements DummyServiceServer, GrpcJsServicer<ty
         },
         (error: unknown) => {
           failed = true;
-          callback(error as Error);
+          fail(callback, error);
         },
       );
     });
@@ -110,6 +110,12 @@ export class GrpcJsDummyService implements DummyServiceServer, GrpcJsServicer<ty
   }
 }
 
+// `callback(undefined)` means success without a response: a special case that threw nothing at all
+// (undefined or null) fails the call with an error that says so.
+function fail(callback: sendUnaryData<DummyResponse>, error: unknown): void {
+  callback((error ?? new Error(`a special case threw ${String(error)}`)) as Error);
+}
+
 function specialCase(specialCases: Record<string, SpecialCase>, input: string): SpecialCase | undefined {
   return Object.hasOwn(specialCases, input) ? specialCases[input] : undefined;
 }
@@ -125,7 +131,7 @@ async function run(
 }
 
 function contextFor(call: ServerSurfaceCall & { getPath(): string }, kind: CallKind): ServerCallContext {
-  const plan = { path: call.getPath(), kind, errorMapper: undefined, exceptionToStatus: undefined, timed: false };
+  const plan = { path: call.getPath(), kind, errorMapper: undefined, exceptionToStatus: undefined };
   return contextOf(call) ?? new CallContext(call, plan);
 }
 

@@ -99,4 +99,42 @@ describe(`fail-fast decorator errors (${decoratorMode} decorators)`, () => {
       /handlerStyle "sync"/,
     );
   });
+
+  it("rejects at bootstrap an async servicer given handlerStyle grpc-js, naming the method", () => {
+    expect(() =>
+      bootstrap(DummyServiceService, new DummyService() as never, {
+        handlerStyle: "grpc-js",
+        allowUnimplemented: true,
+      }),
+    ).to.throw(TypeError, /DummyService\.execute is an async function.*handlerStyle "grpc-js"/);
+  });
+
+  it("rejects at bootstrap a misspelt top-level option, naming it", () => {
+    expect(() =>
+      bootstrap(DummyServiceService, new DummyService(), { interceptor: [() => undefined] } as never),
+    ).to.throw(TypeError, /options\.interceptor is not an option of bootstrap.*interceptors/);
+  });
+
+  it("rejects an interceptor class without intercept on its prototype, naming the class", () => {
+    class NotAnInterceptor {
+      run() {}
+    }
+    expect(() =>
+      bootstrap(DummyServiceService, new DummyService(), { interceptors: [NotAnInterceptor as never] }),
+    ).to.throw(TypeError, /argument 1 is class NotAnInterceptor, which has no intercept method/);
+    expect(() => {
+      @Intercept(NotAnInterceptor as never)
+      class Decorated extends DummyService {}
+      return Decorated;
+    }).to.throw(TypeError, /@Intercept on Decorated: argument 1 is class NotAnInterceptor/);
+  });
+
+  it("rejects a @MapErrors class that does not extend Error, naming it", () => {
+    class Plain {}
+    expect(() => {
+      @MapErrors([Plain, status.NOT_FOUND])
+      class Mapped extends DummyService {}
+      return Mapped;
+    }).to.throw(TypeError, "@MapErrors on Mapped: rule 1 maps Plain, which does not extend Error");
+  });
 });

@@ -313,8 +313,8 @@ for (const handlerStyle of handlerStyles) {
     it("fails a unary call whose handler returns nothing, instead of sending an empty OK", async () => {
       const esi = recordingExceptionToStatus();
       await using client = await dummyClient({ handlerStyle, exceptionToStatus: esi, interceptors: [() => undefined] });
-      expect((await failure(client.execute({ input: "x" }, soon()))).code).to.equal(status.UNKNOWN);
-      expect(String(esi.reported[0])).to.contain("returned no response message");
+      expect((await failure(client.execute({ input: "x" }, soon()))).code).to.equal(status.INTERNAL);
+      expect(String(esi.reported[0])).to.contain("returned undefined instead of a response message");
     });
 
     it("fails a stream whose interceptor returns something that is not iterable", async () => {

@@ -43,16 +43,18 @@ export function cancellationError(context: ServerCallContext): unknown {
 }
 
 /**
- * What an error a handler passed to `callback`, `emit("error")` or `destroy` means. grpc-js honours a
- * status-like object there (an integer `code`, `details` or else `message`, `metadata`, or the `trailer`
- * argument), so such an object keeps its status as a `GrpcException`, unless a `@MapErrors` rule of the
- * method claims it. Anything else goes as it is to the exception-to-status stage.
+ * What an error a handler passed to `callback`, `emit("error")` or `destroy` means. A status object
+ * (an integer `code` with string `details`, `metadata` or the `trailer` argument) keeps its status as a
+ * `GrpcException`, unless a `@MapErrors` rule of the method claims it. Anything else, an error with a
+ * `code` but only a `message` included, goes as it is to the exception-to-status stage.
  */
 export function toFailure(error: unknown, context: ServerCallContext, trailer?: Metadata): unknown {
   const status = error instanceof GrpcException ? undefined : statusLike(error);
-  if (status && !claimedByRule(error as object, context)) {
+  // Only a deliberate status chooses what the client sees: `{ code, details }` (a relayed ServiceError
+  // too). An error with a `code` and only a `message` (a database driver's) is an unknown error.
+  if (status?.details !== undefined && !claimedByRule(error as object, context)) {
     const trailers = trailer instanceof Metadata ? trailer : status.metadata;
-    return new GrpcException(status.details ?? status.message, {
+    return new GrpcException(status.details, {
       statusCode: status.code,
       metadata: trailers,
       cause: error,
@@ -65,11 +67,7 @@ export function toFailure(error: unknown, context: ServerCallContext, trailer?: 
 // A domain error that happens to carry an integer `code` must still follow its @MapErrors rule.
 function claimedByRule(error: object, context: ServerCallContext): boolean {
   if (!(context instanceof CallContext) || !context.errorMapper) return false;
-  try {
-    return context.errorMapper.map(error) !== undefined;
-  } catch {
-    return true; // A failing rule is the stage's to report.
-  }
+  return context.errorMapper.hasRuleFor(error);
 }
 
 /**
