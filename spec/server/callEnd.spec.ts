@@ -1,4 +1,5 @@
 // Regressions of issue #21: how a call ends. Each case fails on 0.2 (f13f79b).
+import http2 from "node:http2";
 import { expect } from "chai";
 import {
   credentials,
@@ -40,6 +41,7 @@ const unserializable = {
 
 interface Served {
   client: DummyServiceClient;
+  port: number;
   outcomes: CallOutcome[];
   reported: unknown[];
   close(): Promise<void>;
@@ -80,6 +82,7 @@ async function serve(
   const client = new DummyServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
   return {
     client,
+    port,
     outcomes,
     reported,
     close: () =>
@@ -529,5 +532,61 @@ describe("how a call ends (issue #21)", () => {
         await served.close();
       }
     });
+  });
+});
+
+describe("7. a deadline passing on a loaded server (issue #21)", () => {
+  // A server that read the headers late has its deadline that much after the client's: the client's
+  // reset (sent when its deadline passed) arrives before the server's own deadline. A raw HTTP/2 client
+  // sends the reset when it wants: `lateBy` ms before the server's deadline.
+  async function resetBeforeDeadline(lateBy: number): Promise<CallOutcome> {
+    let seen: CallOutcome | undefined;
+    const served = await serve(
+      {
+        execute: (_request: DummyRequest, context: ServerCallContext) =>
+          new Promise((resolve) => context.signal.addEventListener("abort", resolve)),
+      },
+      {
+        interceptors: [
+          (method, request, context) => {
+            context.onComplete((outcome) => (seen = outcome));
+            return method(request, context);
+          },
+        ],
+      },
+      {},
+      false,
+    );
+    const session = http2.connect(`http://127.0.0.1:${served.port}`);
+    try {
+      const stream = session.request({
+        ":method": "POST",
+        ":path": "/DummyService/Execute",
+        "content-type": "application/grpc",
+        te: "trailers",
+        "grpc-timeout": "400m",
+      });
+      const message = DummyServiceService.execute.requestSerialize({ input: "x" });
+      const frame = Buffer.alloc(5 + message.length);
+      frame.writeUInt32BE(message.length, 1);
+      message.copy(frame, 5);
+      stream.end(frame);
+      stream.on("error", () => {});
+      await sleep(400 - lateBy);
+      stream.close(http2.constants.NGHTTP2_CANCEL);
+      await eventually(() => seen !== undefined, "the call completed");
+      return seen!;
+    } finally {
+      session.destroy();
+      await served.close();
+    }
+  }
+
+  it("a reset 40 ms before the server's deadline (of 400 ms) is the deadline passing", async () => {
+    expect((await resetBeforeDeadline(40)).code).to.equal(status.DEADLINE_EXCEEDED);
+  });
+
+  it("a reset half-way through the deadline is a cancel", async () => {
+    expect((await resetBeforeDeadline(200)).code).to.equal(status.CANCELLED);
   });
 });
