@@ -22,16 +22,15 @@ function isInterceptorLike(value: unknown): value is InterceptorLike {
  * `undefined` usually means an import cycle: the interceptor's module had not finished loading.
  */
 export function assertInterceptorLike(value: unknown, index: number, where: string): asserts value is InterceptorLike {
-<<<<<<< HEAD
   if (policySpec(value)) {
     throw new TypeError(
       `${where}: argument ${index + 1} is a policy (${(value as () => void).name}), not an interceptor; list it in policies`,
-=======
+    );
+  }
   if (typeof value === "function" && !isInterceptorClass(value) && isClass(value)) {
     throw new TypeError(
       `${where}: argument ${index + 1} is class ${value.name}, which has no intercept method; ` +
         "an interceptor class extends ServerInterceptor (or defines intercept(method, requestOrIterator, context, methodName))",
->>>>>>> 140a204 (Issue #21: a call ends one way; grpc-js's own send failures reach onComplete; request streams read once; trailer budget as sent; fail-fast misconfigurations)
     );
   }
   if (isInterceptorLike(value)) return;
