@@ -121,7 +121,7 @@ export function checkReadmeCode(dir, { pages = documentedPages(), legacy = false
     step(
       "README and guide blocks type-check with experimentalDecorators",
       process.execPath,
-      project("tsconfig.legacy.json", { ...tsconfig("legacy").compilerOptions, noEmit: true }, [
+      project("tsconfig.legacy.json", { ...tsconfig("legacy").compilerOptions, noEmit: true, rootDir: "." }, [
         ...programs,
         ...excerpts,
       ]),
