@@ -138,6 +138,9 @@ function checkReadmeBlocks(page, source) {
     if (!["program", "test", "excerpt", "consumer", "sh", "json", "yaml", "proto", "text"].includes(block.kind)) {
       at(block.line, `a code block of kind ${block.kind}: use ts, sh, json, yaml, proto or text (README-CONVENTION)`);
     }
+    if (block.kind === "program" && /\bExcerpt\b/.test(block.paragraph)) {
+      at(block.line, `"Excerpt" must start the paragraph right above the block, or the block runs as a program`);
+    }
     if (block.prelude && /^\s*import\b/m.test(block.prelude)) {
       at(block.line, "an import in a hidden prelude: show it in the block, the reader needs it");
     }

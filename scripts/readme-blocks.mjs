@@ -25,7 +25,7 @@ const kinds = {
 /**
  * @param {string} source Markdown text
  * @returns {{ line: number, lang: string, kind: string, code: string, prelude?: string, file?: string,
- *   consumer?: string }[]}
+ *   consumer?: string, paragraph: string }[]} (`paragraph`: the text of the paragraph right above)
  */
 export function readmeBlocks(source) {
   const tokens = new MarkdownIt({ html: true }).parse(source, {});
@@ -47,7 +47,7 @@ export function readmeBlocks(source) {
     if (kinds[lang.toLowerCase()] === "ts" && consumer) kind = "consumer";
     const prelude = /<!--\s*prelude\b([\s\S]*?)-->/.exec(hidden)?.[1];
     const file = /<!--\s*file:\s*(\S+)\s*-->/.exec(hidden)?.[1];
-    blocks.push({ line: token.map[0] + 1, lang, kind, code: token.content, prelude, file, consumer });
+    blocks.push({ line: token.map[0] + 1, lang, kind, code: token.content, prelude, file, consumer, paragraph });
   });
   return blocks;
 }
