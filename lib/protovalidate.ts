@@ -1,6 +1,6 @@
 /**
  * `grpc-interceptor/protovalidate`: the {@link ProtoValidate} policy, which checks the `buf.validate`
  * rules of your .proto files for any code generator. Needs the peer dependency `@bufbuild/protovalidate`.
- * @module
+ * @module grpc-interceptor/protovalidate
  */
 export { ProtoValidate, type ProtoValidateOptions } from "./policies/ProtoValidate.js";
