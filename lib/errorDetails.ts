@@ -50,7 +50,7 @@ export {
   Duration,
 } from "./generated/google/protobuf/duration.js";
 export type { ErrorDetail, ErrorDetailType } from "./errorDetails/ErrorDetail.js";
-export { statusDetailsOf } from "./errorDetails/statusDetailsOf.js";
+export { statusDetailsOf } from "./exceptions/statusDetailsOf.js";
 export type { StatusDetailsOptions } from "./errorDetails/reportMalformed.js";
 export { MAX_ERROR_TRAILERS_BYTES } from "./errorDetails/addStatusDetails.js";
 export { STATUS_DETAILS_KEY } from "./errorDetails/detailTypeNames.js";

@@ -3,7 +3,7 @@ import type { Deadline, Metadata } from "@grpc/grpc-js";
 import type { ClientCallDetails, ClientMethod } from "../client/ClientCallDetails.js";
 import { ClientInterceptor } from "../client/ClientInterceptor.js";
 import { GrpcException } from "../exceptions/GrpcException.js";
-import { Cancelled } from "../exceptions/statusExceptions.js";
+import { Cancelled } from "../exceptions/GrpcException.js";
 import { describe } from "../statusCodes.js";
 import { isAsyncIterable, isPromiseLike } from "../typeGuards.js";
 import { activeFrame, type ScopeFrame } from "./ScopeFrame.js";

@@ -1,15 +1,14 @@
 import { status, type Metadata } from "@grpc/grpc-js";
 import type { ErrorDetail } from "../errorDetails/ErrorDetail.js";
 import { GrpcException } from "../exceptions/GrpcException.js";
-import { Cancelled, DeadlineExceeded } from "../exceptions/statusExceptions.js";
+import { Cancelled, DeadlineExceeded } from "../exceptions/GrpcException.js";
 import { describe } from "../statusCodes.js";
 import { isPromiseLike } from "../typeGuards.js";
 import type { CallKind, CallOutcome, CompletionListener } from "./CallOutcome.js";
 import { messageOf, type ErrorMapper } from "./ErrorMapper.js";
 import type { ServerCallContext, ServerSurfaceCall } from "./ServerCallContext.js";
-import { wireFailure, wireOf, type WireCall, type WireFailure } from "./wire.js";
-
-const DEADLINE_SKEW_MS = 20;
+import { deadlineDue, pastDeadline, resetByDeadline } from "./callDeadline.js";
+import { wireFailure, wireFailureError, wireOf, type WireCall } from "./wire.js";
 
 // Where a call stands, as the server sees it. Once it leaves RUNNING it never changes again.
 const RUNNING = 0;
@@ -159,7 +158,7 @@ export class CallContext implements ServerCallContext {
     if (this.reason) return this.reason;
     const state = this.observe();
     const error =
-      state === DEADLINE_PASSED || (state !== CANCELLED && this.deadlinePassed())
+      state === DEADLINE_PASSED || (state !== CANCELLED && deadlineDue(this.call))
         ? new DeadlineExceeded(`Deadline exceeded in ${this.methodName}`)
         : new Cancelled(`Call to ${this.methodName} was cancelled`);
     if (state >= CANCELLED) this.reason = error;
@@ -173,7 +172,7 @@ export class CallContext implements ServerCallContext {
    * taken as the deadline passing.
    */
   requestsEnded(): GrpcException | undefined {
-    if (this.state === RUNNING && !this.call.cancelled && this.deadlinePassed()) this.cancelNow();
+    if (this.state === RUNNING && !this.call.cancelled && deadlineDue(this.call)) this.cancelNow();
     return this.cancelled ? this.cancellationError() : undefined;
   }
 
@@ -204,17 +203,12 @@ export class CallContext implements ServerCallContext {
     this.state = COMPLETED;
     this.unwatchCancellation();
     const failed = wireFailure(this.wire);
-    if (failed) this.end(failed.code, failed.details, this.reportWireFailure(failed));
-    else this.end(code, details, this.raised ? this.raised.error : error);
-  }
-
-  /** The trailing metadata to send with an error: the context's, merged with the exception's. */
-  errorTrailers(error: GrpcException): Metadata | undefined {
-    if (!this.trailingMetadata) return error.metadata;
-    if (!error.metadata) return this.trailingMetadata;
-    const merged = this.trailingMetadata.clone();
-    merged.merge(error.metadata);
-    return merged;
+    if (failed) {
+      // grpc-js answered the client itself (nothing reached the handler): reported as an unknown exception.
+      const failure = wireFailureError(this.methodName, failed);
+      this.report(failure);
+      this.end(failed.code, failed.details, failure);
+    } else this.end(code, details, this.raised ? this.raised.error : error);
   }
 
   // grpc-js flags the call cancelled when the client cancels or the deadline passes, and also once a
@@ -222,13 +216,8 @@ export class CallContext implements ServerCallContext {
   // A deadline that passed counts at once: grpc-js's timer may not have fired yet, but the client's
   // (never later than the server's) has, so no status the server sends now can reach the client.
   private observe(): CallState {
-    if (this.state === RUNNING && !this.sending && (this.call.cancelled || this.pastDeadline())) this.cancelNow();
+    if (this.state === RUNNING && !this.sending && (this.call.cancelled || pastDeadline(this.call))) this.cancelNow();
     return this.state;
-  }
-
-  private pastDeadline(): boolean {
-    const deadline = this.call.getDeadline();
-    return deadline !== Infinity && Number(deadline) <= Date.now();
   }
 
   private cancelNow(): void {
@@ -237,28 +226,13 @@ export class CallContext implements ServerCallContext {
       this.settle(status.INTERNAL, "", undefined);
       return;
     }
-    const deadline = this.call.cancelled ? this.resetByDeadline() : this.deadlinePassed();
+    const deadline = this.call.cancelled ? resetByDeadline(this.call, this.startedAt) : deadlineDue(this.call);
     this.state = deadline ? DEADLINE_PASSED : CANCELLED;
     this.unwatchCancellation();
     this.controller?.abort(this.cancellationError());
     // As the client reports them: grpc-js sends "Deadline exceeded"; a cancelled client sent nothing.
     if (deadline) this.end(status.DEADLINE_EXCEEDED, "Deadline exceeded", undefined);
     else this.end(status.CANCELLED, "Cancelled on client", undefined);
-  }
-
-  // grpc-js's deadline timer and getDeadline() are computed apart; allow for the skew between them.
-  private deadlinePassed(): boolean {
-    return Number(this.call.getDeadline()) <= Date.now() + DEADLINE_SKEW_MS;
-  }
-
-  // The client's deadline falls before the server's by the time the server took to read the headers,
-  // tens of milliseconds on a busy server: a reset in the last quarter of the call's time (at least
-  // DEADLINE_SKEW_MS) is taken as the client's deadline passing, as the client itself reports it.
-  private resetByDeadline(): boolean {
-    const deadline = Number(this.call.getDeadline());
-    if (deadline === Infinity) return false;
-    const started = performance.timeOrigin + this.startedAt;
-    return deadline <= Date.now() + Math.max(DEADLINE_SKEW_MS, (deadline - started) / 4);
   }
 
   private end(code: status, details: string, error: unknown): void {
@@ -301,19 +275,6 @@ export class CallContext implements ServerCallContext {
     });
     failure.name = "CompletionListenerFailure";
     this.report(failure);
-  }
-
-  // grpc-js answered the client itself (nothing reached the handler): report it, as an unknown exception.
-  private reportWireFailure(failed: WireFailure): Error {
-    const failure =
-      failed.error === undefined
-        ? new Error(`${this.methodName}: grpc-js could not send a response: ${failed.details}`)
-        : new Error(`${this.methodName}: grpc-js could not serialize the response: ${messageOf(failed.error)}`, {
-            cause: failed.error,
-          });
-    failure.name = failed.error === undefined ? "ResponseTooLarge" : "ResponseSerializationFailure";
-    this.report(failure);
-    return failure;
   }
 
   private report(failure: Error): void {

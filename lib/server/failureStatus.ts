@@ -38,11 +38,20 @@ export function failureStatus(plan: FailurePlan, context: CallContext, error: un
   }
   const exception = error instanceof GrpcException ? error : exceptionFor(plan, context, error);
   const code = exception.statusCode;
-  const metadata = context.errorTrailers(exception);
+  const metadata = errorTrailers(context, exception);
   const details = capDetails(exception.details, metadata);
   if (exception.errorDetails.length === 0) return { code, details, metadata };
   const report = (problem: Error) => plan.exceptionToStatus.reportUnknownException(problem, plan.path, context);
   return { code, details, metadata: addStatusDetails(metadata, code, details, exception.errorDetails, report) };
+}
+
+// The trailing metadata to send with an error: the context's, merged with the exception's.
+function errorTrailers(context: CallContext, error: GrpcException): Metadata | undefined {
+  if (!context.trailingMetadata) return error.metadata;
+  if (!error.metadata) return context.trailingMetadata;
+  const merged = context.trailingMetadata.clone();
+  merged.merge(error.metadata);
+  return merged;
 }
 
 // toGrpcException can be overridden; an override that fails must not leave the call unanswered.

@@ -6,7 +6,6 @@ import {
   type ServerUnaryCall,
   type ServerWritableStream,
 } from "@grpc/grpc-js";
-import { GrpcException } from "../exceptions/GrpcException.js";
 import { describe } from "../statusCodes.js";
 import { isAsyncIterable } from "../typeGuards.js";
 import { CallContext, type ContextPlan } from "./CallContext.js";
@@ -96,8 +95,7 @@ function invalidResponse(
     `${plan.path}: the handler or an interceptor ${how} ${describe(response)} instead of a response message`,
   );
   plan.exceptionToStatus.reportUnknownException(error, plan.path, context);
-  const exception = new GrpcException(UNKNOWN_EXCEPTION_DETAILS, { statusCode: status.INTERNAL, cause: error });
-  return { code: exception.statusCode, details: exception.details, metadata: context.errorTrailers(exception), error };
+  return { code: status.INTERNAL, details: UNKNOWN_EXCEPTION_DETAILS, metadata: context.trailingMetadata, error };
 }
 
 async function writeResponses(

@@ -1,4 +1,5 @@
 import { status } from "@grpc/grpc-js";
+import { messageOf } from "./ErrorMapper.js";
 
 // grpc-js serializes a response inside the `callback` / `write` that sends it (or later, for a streamed
 // message queued behind a pending write) and answers a failure itself, without telling the handler:
@@ -51,6 +52,18 @@ export function wireOf(call: object): WireCall | undefined {
 /** What grpc-js answered the call with when it could not send a response, if it did. */
 export function wireFailure(wire: WireCall | undefined): WireFailure | undefined {
   return wire?.[FAILURE];
+}
+
+/** The error a wire failure of a call of `methodName` is reported (and given to `onComplete`) as. */
+export function wireFailureError(methodName: string, failed: WireFailure): Error {
+  const tooLarge = failed.error === undefined;
+  const failure = tooLarge
+    ? new Error(`${methodName}: grpc-js could not send a response: ${failed.details}`)
+    : new Error(`${methodName}: grpc-js could not serialize the response: ${messageOf(failed.error)}`, {
+        cause: failed.error,
+      });
+  failure.name = tooLarge ? "ResponseTooLarge" : "ResponseSerializationFailure";
+  return failure;
 }
 
 /** Lets `observer` see the call's response messages as they are serialized (one observer a call). */

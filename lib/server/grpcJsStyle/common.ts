@@ -1,6 +1,6 @@
 import { Metadata } from "@grpc/grpc-js";
 import { GrpcException } from "../../exceptions/GrpcException.js";
-import { Cancelled } from "../../exceptions/statusExceptions.js";
+import { Cancelled } from "../../exceptions/GrpcException.js";
 import { statusLike } from "../../statusLike.js";
 import type { ExceptionToStatusInterceptor } from "../ExceptionToStatusInterceptor.js";
 import { CallContext } from "../CallContext.js";

@@ -1,7 +1,7 @@
-import { GrpcException } from "../exceptions/GrpcException.js";
-import type { ErrorDetail } from "./ErrorDetail.js";
-import { malformedReporter, type StatusDetailsOptions } from "./reportMalformed.js";
-import { readStatusDetails } from "./statusCodec.js";
+import { GrpcException } from "./GrpcException.js";
+import type { ErrorDetail } from "../errorDetails/ErrorDetail.js";
+import { malformedReporter, type StatusDetailsOptions } from "../errorDetails/reportMalformed.js";
+import { readStatusDetails } from "../errorDetails/statusCodec.js";
 
 /**
  * The error details of a failed call: decoded from the `google.rpc.Status` in the
