@@ -59,7 +59,7 @@ export function grpcHandler(plan: MethodPlan): UnaryResponder | StreamResponder 
 
 function respond(plan: MethodPlan, context: CallContext, callback: sendUnaryData<unknown>, response: unknown): void {
   if (typeof response !== "object" || response === null || Array.isArray(response) || isAsyncIterable(response)) {
-    end(context, callback, invalidResponse(plan, context, response, "returned"));
+    invalidResponse(plan, context, callback, response, "returned");
     return;
   }
   if (context.cancelled) {
@@ -71,31 +71,29 @@ function respond(plan: MethodPlan, context: CallContext, callback: sendUnaryData
 }
 
 function fail(plan: MethodPlan, context: CallContext, send: (failed: FailedStatus) => void, error: unknown): void {
-  end(context, send, { ...failureStatus(plan, context, error), error });
+  end(context, send, failureStatus(plan, context, error), error);
 }
 
 // Sends `failed` (or, on a call the context counts cancelled, its cancellation) and completes the call.
-function end(
-  context: CallContext,
-  send: (failed: FailedStatus) => void,
-  failed: FailedStatus & { error: unknown },
-): void {
+function end(context: CallContext, send: (failed: FailedStatus) => void, failed: FailedStatus, error: unknown): void {
   send(context.cancelled ? cancellationStatus(context) : failed);
-  context.complete(failed.code, failed.details, failed.error);
+  context.complete(failed.code, failed.details, error);
 }
 
 // A response that is no message is the server's bug: INTERNAL, reported, and nothing of it sent.
 function invalidResponse(
   plan: MethodPlan,
   context: CallContext,
+  send: (failed: FailedStatus) => void,
   response: unknown,
   how: "returned" | "yielded",
-): FailedStatus & { error: unknown } {
+): void {
   const error = new TypeError(
     `${plan.path}: the handler or an interceptor ${how} ${describe(response)} instead of a response message`,
   );
   plan.exceptionToStatus.reportUnknownException(error, plan.path, context);
-  return { code: status.INTERNAL, details: UNKNOWN_EXCEPTION_DETAILS, metadata: context.trailingMetadata, error };
+  const failed = { code: status.INTERNAL, details: UNKNOWN_EXCEPTION_DETAILS, metadata: context.trailingMetadata };
+  end(context, send, failed, error);
 }
 
 async function writeResponses(
@@ -110,7 +108,7 @@ async function writeResponses(
     for await (const response of responses) {
       if (context.over) break;
       if (response === undefined || response === null) {
-        end(context, send, invalidResponse(plan, context, response, "yielded"));
+        invalidResponse(plan, context, send, response, "yielded");
         return;
       }
       if (!call.write(response)) await drained(call);

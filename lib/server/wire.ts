@@ -41,7 +41,8 @@ export function wireOf(call: object): WireCall | undefined {
   let inner = (call as { call?: unknown }).call as { serializeMessage?: unknown; nextCall?: unknown } | undefined;
   for (let depth = 0; inner && depth < 32; depth++) {
     if (typeof inner.serializeMessage === "function") {
-      watch(Object.getPrototypeOf(inner) as WireCall & { [WATCHED]?: true });
+      const proto = Object.getPrototypeOf(inner) as WireCall & { [WATCHED]?: true };
+      if (proto !== watched) watch(proto);
       return inner as WireCall;
     }
     inner = inner.nextCall as typeof inner;
@@ -71,7 +72,11 @@ export function observeWire(wire: WireCall | undefined, observer: WireObserver |
   if (wire) wire[OBSERVER] = observer;
 }
 
+// The class watched last: every call of a process normally has the same one.
+let watched: object | undefined;
+
 function watch(proto: WireCall & { [WATCHED]?: true }): void {
+  watched = proto;
   if (Object.hasOwn(proto, WATCHED)) return;
   const serialize = proto.serializeMessage;
   proto.serializeMessage = function (this: WireCall, value: unknown): Buffer {
