@@ -30,8 +30,7 @@ const { values: args } = parseArgs({
     repeats: { type: "string" },
     parallel: { type: "string" },
     warmup: { type: "string" },
-    n1: { type: "string" },
-    n2: { type: "string" },
+    window: { type: "string" },
     baseline: { type: "string" },
     merge: { type: "boolean", default: false },
     check: { type: "string" },
@@ -54,12 +53,13 @@ if (args.help) {
   --render   only rewrite results.md and chart.svg from bench/results/results.json
 
 usage: npm run bench -- --count [--quick] [--only unary,error,stream,client,chain,genStream,bootstrap,inflight]
-                 [--setups raw,rawAsync,ours,…] [--repeats N] [--parallel N] [--warmup N] [--n1 N] [--n2 N]
+                 [--setups raw,rawAsync,ours,…] [--repeats N] [--parallel N] [--warmup N] [--window N]
                  [--baseline <checkout>] [--merge] [--check <max ours/(a2) unary ratio>] [--out <dir>] [--render]
-  --count    instructions instead of CPU time: the measured process under valgrind's cachegrind, two
-             runs per figure (N1 and N2 measured calls after the same warm-up), repeated (default 3)
+  --count    instructions instead of CPU time: the measured process under valgrind's callgrind,
+             uninstrumented but for the counted window; one process per repeat (default 3)
   --parallel counted processes at a time (default 2; counts do not depend on the machine's load)
-  --warmup, --n1, --n2  unary and client sizes (streams keep theirs)
+  --warmup, --window  unary and client sizes: uncounted warm-up calls, then counted calls
+             (streams keep theirs)
   --baseline also count (c) from another checkout's build, e.g. the commit before a change
   --merge    keep the rows of bench/results/counts.json this run does not measure
   --check    exit 1 unless every (c)/(d)/(e) unary ratio to (a2) is at most this (CI regression check)

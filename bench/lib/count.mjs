@@ -1,6 +1,6 @@
-// The instruction-count mode: `npm run bench -- --count`. Every figure is the difference of two whole-
-// process instruction totals under cachegrind, (I(N2) − I(N1)) / (N2 − N1): two runs of the same process
-// that differ only in how many calls the measured window has (see bench/README.md, "Counting").
+// The instruction-count mode: `npm run bench -- --count`. Every figure is the instructions of counted
+// windows in one process under callgrind, instrumented for the windows only, divided by their calls
+// (see bench/README.md, "Counting").
 import { execFileSync, fork } from "node:child_process";
 import os from "node:os";
 import { URL } from "node:url";
@@ -13,33 +13,42 @@ import { spawnCounted } from "./valgrind.mjs";
 export const COUNT_SCENARIOS = ["unary", "error", "stream", "client", "chain", "genStream", "bootstrap", "inflight"];
 
 /**
- * Window sizes. A call costs ~0.6 M instructions on the server (~10 ms under valgrind on a free core),
- * node's start-up ~1.3 G; these keep a full run near an hour of one core (see bench/README.md).
- * Streams are of 1,000 messages; their sizes count streams.
+ * Window sizes. A unary call costs ~0.25 M instructions on the server: a counted call takes ~7 ms of a
+ * free core under callgrind, an uncounted one ~0.5 ms. Streams are of 1,000 messages; their sizes count
+ * streams. Every repeat is its own process, so its window covers the same calls as the others'.
  */
 export const COUNT_SIZES = {
   full: {
     repeats: 3,
-    unary: { warmup: 2000, n1: 300, n2: 1300 },
-    stream: { warmup: 16, n1: 4, n2: 12 },
+    unary: { warmup: 2000, window: 1000 },
+    stream: { warmup: 8, window: 4 },
   },
   quick: {
-    repeats: 1,
-    unary: { warmup: 1000, n1: 200, n2: 700 },
-    stream: { warmup: 6, n1: 2, n2: 6 },
+    repeats: 3,
+    unary: { warmup: 2000, window: 500 },
+    stream: { warmup: 8, window: 2 },
   },
 };
 const STREAM_MESSAGES = 1000;
 
 const MAIN = ["raw", "rawAsync", "native3", "ours", "oursDecorated", "oursGrpcJs", "nice", "nest"];
-const FEATURES = ["oursCallScope", "oursOnComplete"];
+/** The count-only setups that declare `kinds`: (c) plus one feature, in every kind they list. */
+const features = (kind) => COUNT_SETUPS.filter((setup) => setup.kinds?.includes(kind)).map((setup) => setup.id);
 /** Which setups each measured kind runs, in report order; "@baseline" is (c) from `--baseline <dir>`. */
 const KIND_SETUPS = {
-  unary: [...MAIN, ...FEATURES, "ours@baseline"],
-  error: [...MAIN, ...FEATURES, "ours@baseline"],
-  stream: [...MAIN, "ours@baseline"],
+  unary: [...MAIN, ...features("unary"), "ours@baseline"],
+  error: [...MAIN, ...features("error"), "ours@baseline"],
+  stream: [...MAIN, ...features("stream"), "ours@baseline"],
   client: ["plain", "native3", "ours3", "nice3"],
 };
+/** Report order of every row id. */
+export const ROW_ORDER = [
+  ...MAIN,
+  ...COUNT_SETUPS.filter((setup) => setup.kinds).map((setup) => setup.id),
+  "ours@baseline",
+  ...COUNT_SETUPS.filter((setup) => !setup.kinds).map((setup) => setup.id),
+  ...KIND_SETUPS.client,
+];
 /** The scaling scenarios reuse measured kinds: the unary chain of 0/1/3/10, the stream of 0/1/3 `async *`. */
 export const CHAIN_SETUPS = [
   { count: 0, id: "chain0" },
@@ -124,11 +133,13 @@ function loadFor(kind, calls) {
 }
 
 /**
- * One process under cachegrind: start, warm up, forced GC, `measured` calls, forced GC, exit. The server
- * is counted for the server kinds (the load client is plain node); the client for "client", against a
- * plain-node raw server started by the caller (`rawPort`).
+ * One process under callgrind, instrumentation off: start, warm-up, then one counted window (the
+ * instrumentation on for the window only), exit. No forced GC: a forced full GC makes the next ~2,500
+ * calls cost 1.5–5× the steady state while V8 recompiles (bench/README.md). The server is counted for the
+ * server kinds (the load client is plain node); the client for "client", against a plain-node raw server
+ * started by the caller (`rawPort`). Resolves with the window's instructions, or `{ unavailable }`.
  */
-async function countedRun({ kind, setupId, warmup, measured, rawPort, env }) {
+async function countedRun({ kind, setupId, size, rawPort, env }) {
   const clientKind = kind === "client";
   const setupArg = setupId.replace("@baseline", "");
   const counted = clientKind
@@ -143,10 +154,8 @@ async function countedRun({ kind, setupId, warmup, measured, rawPort, env }) {
       return { unavailable: hello.type === "unavailable" ? hello.reason : `failed: ${hello.reason}` };
     }
     let client;
-    let controlled;
     if (clientKind) {
       client = counted.call;
-      controlled = counted.call;
       const connected = await client({ type: "connect", key: "k", port: rawPort });
       if (connected.unavailable) {
         await counted.call({ type: "exit" });
@@ -157,16 +166,14 @@ async function countedRun({ kind, setupId, warmup, measured, rawPort, env }) {
       driver = forkPlain("./client.mjs", ["plain"]);
       await driver.first;
       client = driver.call;
-      controlled = counted.call;
       await client({ type: "connect", key: "k", port: hello.port });
     }
-    const warm = await client({ ...loadFor(kind, warmup), key: "k" });
-    await controlled({ type: "gc" });
-    const window = await client({ ...loadFor(kind, measured), key: "k" });
-    await controlled({ type: "gc" });
+    const run = (calls) => client({ ...loadFor(kind, calls), key: "k" });
+    const warm = await run(size.warmup);
+    const { instructions, result } = await counted.window(() => run(size.window));
     await counted.call({ type: "exit" });
-    const instructions = await counted.exited;
-    return { instructions, invalid: warm.invalid + window.invalid };
+    await counted.exited;
+    return { instructions, invalid: warm.invalid + result.invalid };
   } finally {
     if (driver) await driver.call({ type: "exit" }).catch(() => {});
     if (counted.child.exitCode === null) counted.child.kill();
@@ -190,8 +197,8 @@ async function pool(tasks, parallel) {
 }
 
 /**
- * Measures every (kind, setup) of `pairs` `repeats` times, two counted runs each; returns one row per
- * pair with the per-unit figure of every repeat, the median and the spread.
+ * Counts every (kind, setup) of `pairs` in `repeats` independent processes; returns one row per pair
+ * with the per-unit figure of every repeat, the median and the spread.
  */
 export async function countPairs(pairs, { sizes, repeats, parallel, baselineCommit, baselineEnv }) {
   let rawServer;
@@ -201,63 +208,50 @@ export async function countPairs(pairs, { sizes, repeats, parallel, baselineComm
     rawServer.port = hello.port;
   }
   const started = Date.now();
-  const tasks = [];
   const runs = new Map(pairs.map((pair) => [`${pair.kind}:${pair.setupId}`, []]));
+  const tasks = [];
   for (let repeat = 0; repeat < repeats; repeat++) {
     for (const pair of pairs) {
-      const size = pair.kind === "stream" ? sizes.stream : sizes.unary;
       const key = `${pair.kind}:${pair.setupId}`;
-      const env = pair.setupId.endsWith("@baseline") ? baselineEnv : undefined;
-      for (const measured of [size.n1, size.n2]) {
-        tasks.push(async () => {
-          const runStarted = Date.now();
-          const result = await countedRun({
-            kind: pair.kind,
-            setupId: pair.setupId,
-            warmup: size.warmup,
-            measured,
-            rawPort: rawServer?.port,
-            env,
-          });
-          runs.get(key).push({ repeat, measured, ...result });
-          const done = [...runs.values()].reduce((sum, each) => sum + each.length, 0);
-          log(
-            `  ${key} repeat ${repeat + 1} N=${measured}: ${result.unavailable ?? `${result.instructions.toLocaleString("en-US")} instructions`}` +
-              ` (${Math.round((Date.now() - runStarted) / 1000)} s; ${done}/${tasks.length} runs, ${Math.round((Date.now() - started) / 60000)} min)`,
-          );
-          return result;
+      const size = pair.kind === "stream" ? sizes.stream : sizes.unary;
+      tasks.push(async () => {
+        const runStarted = Date.now();
+        const result = await countedRun({
+          kind: pair.kind,
+          setupId: pair.setupId,
+          size,
+          rawPort: rawServer?.port,
+          env: pair.setupId.endsWith("@baseline") ? baselineEnv : undefined,
         });
-      }
+        const perUnit = result.instructions / (size.window * (pair.kind === "stream" ? STREAM_MESSAGES : 1));
+        runs.get(key).push({ ...result, perUnit });
+        const done = [...runs.values()].reduce((sum, each) => sum + each.length, 0);
+        log(
+          `  ${key} repeat ${repeat + 1}: ${result.unavailable ?? `${Math.round(perUnit).toLocaleString("en-US")} per ${pair.kind === "stream" ? "message" : "call"}`}` +
+            ` (${Math.round((Date.now() - runStarted) / 1000)} s; ${done}/${tasks.length}, ${Math.round((Date.now() - started) / 60000)} min)`,
+        );
+      });
     }
   }
   await pool(tasks, parallel);
   if (rawServer) await rawServer.call({ type: "exit" }).catch(() => {});
 
   return pairs.map(({ kind, setupId }) => {
-    const size = kind === "stream" ? sizes.stream : sizes.unary;
-    const unitsPerCall = kind === "stream" ? STREAM_MESSAGES : 1;
     const own = runs.get(`${kind}:${setupId}`);
     const row = { kind, id: setupId, label: labelOf(setupId, baselineCommit), ours: isOurs(setupId) };
     const unavailable = own.find((run) => run.unavailable)?.unavailable;
     if (unavailable) return { ...row, unavailable };
-    const perUnit = [];
-    const totals = [];
-    for (let repeat = 0; repeat < repeats; repeat++) {
-      const first = own.find((run) => run.repeat === repeat && run.measured === size.n1);
-      const second = own.find((run) => run.repeat === repeat && run.measured === size.n2);
-      totals.push([first.instructions, second.instructions]);
-      perUnit.push((second.instructions - first.instructions) / ((size.n2 - size.n1) * unitsPerCall));
-    }
+    const perUnit = own.map((run) => run.perUnit);
     const middle = median(perUnit);
     return {
       ...row,
       perUnit: perUnit.map(Math.round),
       median: Math.round(middle),
       spread: (Math.max(...perUnit) - Math.min(...perUnit)) / middle,
-      totals,
+      windows: own.map((run) => run.instructions),
       invalid: own.reduce((sum, run) => sum + (run.invalid ?? 0), 0),
       unit: kind === "stream" ? "message" : "call",
-      size,
+      size: kind === "stream" ? sizes.stream : sizes.unary,
     };
   });
 }

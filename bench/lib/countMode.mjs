@@ -12,6 +12,7 @@ import {
   inflightScaling,
   machine,
   plan,
+  ROW_ORDER,
 } from "./count.mjs";
 import { writeCountReport } from "./countReport.mjs";
 import { installPeers, stageLibrary } from "./stage.mjs";
@@ -51,12 +52,11 @@ export async function runCountMode(args) {
   const sizes = {
     unary: {
       warmup: args.warmup === undefined ? preset.unary.warmup : positive(args.warmup, "warmup"),
-      n1: args.n1 === undefined ? preset.unary.n1 : positive(args.n1, "n1"),
-      n2: args.n2 === undefined ? preset.unary.n2 : positive(args.n2, "n2"),
+      window: args.window === undefined ? preset.unary.window : positive(args.window, "window"),
     },
     stream: preset.stream,
   };
-  if (sizes.unary.n2 <= sizes.unary.n1) throw new Error("--n2 must be larger than --n1");
+  if (!sizes.unary.window) throw new Error("--window must be at least 1");
   const repeats = args.repeats === undefined ? preset.repeats : positive(args.repeats, "repeats");
   const parallel = args.parallel === undefined ? 2 : Math.max(1, positive(args.parallel, "parallel"));
 
@@ -79,9 +79,9 @@ export async function runCountMode(args) {
   const started = new Date();
   const loadBefore = (await import("node:os")).default.loadavg();
   log(
-    `bench --count: ${pairs.length} figures × ${repeats} repeats × 2 counted runs, ${parallel} at a time; ` +
-      `unary warm-up ${sizes.unary.warmup}, N1 ${sizes.unary.n1}, N2 ${sizes.unary.n2}; ` +
-      `stream warm-up ${sizes.stream.warmup}, N1 ${sizes.stream.n1}, N2 ${sizes.stream.n2} streams of 1,000`,
+    `bench --count: ${pairs.length} figures × ${repeats} repeats, one counted process each, ${parallel} at a time; ` +
+      `unary warm-up ${sizes.unary.warmup}, window ${sizes.unary.window}; ` +
+      `stream warm-up ${sizes.stream.warmup}, window ${sizes.stream.window} streams of 1,000`,
   );
   const commit = git(rootDir, "rev-parse", "--short", "HEAD");
   const dirty = Boolean(git(rootDir, "status", "--porcelain", "--", "lib", "bench/lib", "bench/run.mjs"));
@@ -126,8 +126,7 @@ export async function runCountMode(args) {
     results.inflight ??= previous.inflight;
     if (previous.meta?.notes) results.notes = previous.meta.notes;
   }
-  const order = (kind) => (a, b) => orderOf(kind, a.id) - orderOf(kind, b.id);
-  for (const [kind, kindRows] of Object.entries(counts)) kindRows.sort(order(kind));
+  for (const kindRows of Object.values(counts)) kindRows.sort((a, b) => orderOf(a.id) - orderOf(b.id));
 
   results.meta = {
     date: started.toISOString(),
@@ -155,49 +154,33 @@ export async function runCountMode(args) {
   return 0;
 }
 
-const ORDER = [
-  "raw",
-  "rawAsync",
-  "native3",
-  "ours",
-  "oursDecorated",
-  "oursGrpcJs",
-  "nice",
-  "nest",
-  "oursCallScope",
-  "oursOnComplete",
-  "ours@baseline",
-  "chain0",
-  "chain1",
-  "chain10",
-  "gen1",
-  "gen3",
-  "plain",
-  "ours3",
-  "nice3",
-];
-function orderOf(kind, id) {
-  const index = ORDER.indexOf(id);
-  return index === -1 ? ORDER.length : index;
+function orderOf(id) {
+  const index = ROW_ORDER.indexOf(id);
+  return index === -1 ? ROW_ORDER.length : index;
 }
 
-/** The CI regression check: every one of ours' unary figures within `limit` × (a2). */
+/**
+ * The CI regression check: ours (c) against (a2), unary success and error path, each ratio at most
+ * `limit` (and no invalid response).
+ */
 function check(results, limit) {
-  const rows = results.counts.unary ?? [];
-  const floor = rows.find((row) => row.id === "rawAsync" && row.median);
-  const ours = rows.filter((row) => ["ours", "oursDecorated", "oursGrpcJs"].includes(row.id) && row.median);
-  if (!floor || !ours.length) {
-    log("bench --count --check: needs (a2) and at least one of ours in the unary scenario");
-    return 1;
-  }
   let failed = false;
-  for (const row of ours) {
-    const ratio = row.median / floor.median;
-    const ok = ratio <= limit && !row.invalid;
-    failed ||= !ok;
-    log(
-      `check: ${row.label}: ${ratio.toFixed(3)} × (a2)${row.invalid ? `, ${row.invalid} invalid responses` : ""} (limit ${limit}) ${ok ? "ok" : "FAILED"}`,
-    );
+  for (const kind of ["unary", "error"]) {
+    const rows = results.counts[kind] ?? [];
+    const floor = rows.find((row) => row.id === "rawAsync" && row.median);
+    const ours = rows.filter((row) => row.ours && row.median);
+    if (!floor || !ours.length) {
+      log(`bench --count --check: the ${kind} scenario needs (a2) and at least one of ours`);
+      return 1;
+    }
+    for (const row of ours) {
+      const ratio = row.median / floor.median;
+      const ok = ratio <= limit && !row.invalid && !floor.invalid;
+      failed ||= !ok;
+      log(
+        `check ${kind}: ${row.label}: ${ratio.toFixed(3)} × (a2)${row.invalid ? `, ${row.invalid} invalid responses` : ""} (limit ${limit}) ${ok ? "ok" : "FAILED"}`,
+      );
+    }
   }
   return failed ? 1 : 0;
 }

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CHAIN_SETUPS, GEN_SETUPS } from "./count.mjs";
+import { COUNT_SETUPS } from "./servers.mjs";
 import { benchDir } from "./common.mjs";
 
 /** A figure whose repeats disagree by more than this is reported as unsettled, not judged. */
@@ -15,11 +16,8 @@ export const COUNT_TARGETS = {
   client: { ours3: 1.03 },
   /** The marginal cost of one more pass-through interceptor, as a fraction of (a2)'s unary call. */
   perInterceptor: 0.01,
-  /** Features, as the ratio to (c) measured in the same run. */
-  callScope: 1.03,
-  onCompleteListener: 1.01,
-  /** "No change": (c) now against (c) of the build before onComplete, within the precision of a count. */
-  onCompleteUnused: 1.005,
+  /** "No change": (c) now against (c) of the `--baseline` build (features' own targets: servers.mjs). */
+  unchanged: 1.005,
 };
 
 const KINDS = [
@@ -156,9 +154,8 @@ function featureTable(results) {
     if (!plain) continue;
     const base = byId(rows, "rawAsync");
     const entries = [
-      ["oursCallScope", "CallScope in the chain", COUNT_TARGETS.callScope],
-      ["oursOnComplete", "one onComplete listener", COUNT_TARGETS.onCompleteListener],
-      ["ours@baseline", "onComplete unused: (c) now vs (c) at the --baseline build", COUNT_TARGETS.onCompleteUnused],
+      ...COUNT_SETUPS.filter((setup) => setup.kinds).map((setup) => [setup.id, setup.feature, setup.target]),
+      ["ours@baseline", "(c) now vs (c) at the --baseline build", COUNT_TARGETS.unchanged],
     ];
     for (const [id, what, limit] of entries) {
       const row = rows.find((each) => each.id === id);
@@ -251,9 +248,11 @@ function header(meta) {
     `- Reproduce: \`${meta.command}\` (from the repository root)`,
     `- Instrument: \`valgrind ${meta.valgrindArgs.join(" ")} node ${meta.nodeArgs.join(" ")}\`, the measured process only ` +
       "(the server, or for the client scenario the client; the other side runs in plain node). " +
-      "Each figure is (I(N2) − I(N1)) / (N2 − N1) of two runs that differ only in the measured window: start, warm-up, forced GC (control request), window, forced GC, exit.",
-    `- Sizes: unary and client: warm-up ${sizes.unary.warmup.toLocaleString("en-US")} calls, N1 = ${sizes.unary.n1.toLocaleString("en-US")}, N2 = ${sizes.unary.n2.toLocaleString("en-US")} (32 in flight); ` +
-      `stream: warm-up ${sizes.stream.warmup} streams, N1 = ${sizes.stream.n1}, N2 = ${sizes.stream.n2} streams of 1,000 messages (4 in flight); ${meta.repeats} repeats (independent pairs of runs).`,
+      "Each repeat is one process: start-up and warm-up run uninstrumented, then the window runs with the instrumentation on " +
+      "(`callgrind_control -i on`, `-z`, the window, `-d`); the figure is the window's instructions divided by its calls (messages). " +
+      "No forced GC before the window (it makes the next ~2,500 calls cost 1.5–5× while V8 recompiles).",
+    `- Sizes: unary and client: warm-up ${sizes.unary.warmup.toLocaleString("en-US")} calls, window ${sizes.unary.window.toLocaleString("en-US")} calls (32 in flight); ` +
+      `stream: warm-up ${sizes.stream.warmup} streams, window ${sizes.stream.window} streams of 1,000 messages (4 in flight); ${meta.repeats} repeats (independent processes).`,
     `- Spread = (max − min) / median of the repeats. A figure whose repeats spread more than ${percent(MAX_SPREAD, 0)} is marked ⚠ and gets no verdict.`,
   ].join("\n");
 }

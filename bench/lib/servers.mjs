@@ -362,6 +362,12 @@ async function nest() {
  * Setups only the instruction-count mode runs (`npm run bench -- --count`): (c) with 0, 1 or 10
  * pass-through interceptors instead of 3, (c) with `async *` interceptors on the stream, and (c) plus
  * one feature (CallScope, an onComplete listener). Each says "n/a" while the build lacks the feature.
+ *
+ * To add "(c) + a feature" to the count table: one entry here with `kinds` (the count scenarios whose
+ * table gets the row: "unary", "error", "stream"), `feature` (what the row adds, for the features
+ * table), `target` (the largest ratio to (c) allowed) and a `start` that serves (c) with the feature,
+ * e.g. `oursWith(({ PassThrough }) => [new Feature(), ...times(3, () => new PassThrough())])`. Rows
+ * appear in the order of this list.
  */
 export const COUNT_SETUPS = [
   ...[0, 1, 10].map((count) => ({
@@ -380,6 +386,9 @@ export const COUNT_SETUPS = [
     id: "oursCallScope",
     label: "(c) + CallScope",
     ours: true,
+    kinds: ["unary", "error"],
+    feature: "CallScope in the chain",
+    target: 1.03,
     start: async () => {
       const { CallScope } = await loadOurs();
       if (typeof CallScope !== "function") throw new Unavailable("n/a (CallScope is not in this build)");
@@ -390,6 +399,9 @@ export const COUNT_SETUPS = [
     id: "oursOnComplete",
     label: "(c) with one onComplete listener",
     ours: true,
+    kinds: ["unary", "error"],
+    feature: "one onComplete listener",
+    target: 1.01,
     start: async () => {
       let completed = 0;
       const server = await oursWith(({ ours, PassThrough }) => {

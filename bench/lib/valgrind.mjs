@@ -1,5 +1,7 @@
-// Runs a bench process (server.mjs or client.mjs) under valgrind's cachegrind and reads its instruction
-// total when it exits. Counts are of the whole process; run.mjs takes differences of two such runs.
+// Runs a bench process (server.mjs or client.mjs) under valgrind's callgrind with its instrumentation
+// off, so start-up and warm-up run at near-native speed, and counts only the measured windows: the
+// orchestrator switches the instrumentation on right before the window and dumps the counters right
+// after it (`callgrind_control`), and reads the window's instruction total from that dump.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -7,8 +9,11 @@ import path from "node:path";
 import { URL } from "node:url";
 import { childRpc } from "./common.mjs";
 
-/** cachegrind without its cache simulation counts instructions only; V8's JIT needs the smc-check. */
-export const VALGRIND_ARGS = ["--tool=cachegrind", "--cache-sim=no", "--smc-check=all-non-file"];
+/**
+ * callgrind, uninstrumented until asked; V8's JIT needs the self-modifying-code check. Only the
+ * instruction count (Ir) of a dump is read; the call graph is what `profileCount.mjs` reads.
+ */
+export const VALGRIND_ARGS = ["--tool=callgrind", "--instr-atstart=no", "--smc-check=all-non-file"];
 /**
  * Compilation and GC on the counted thread (no helper threads); `gc()` for the control request; and a GC
  * schedule that does not depend on time. Without the last, V8's memory reducer sees the low allocation
@@ -32,17 +37,19 @@ process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
 let serial = 0;
 
 /**
- * Starts `node <NODE_ARGS> <script> <argv>` under cachegrind with an IPC channel (the same control
- * messages as a forked child), with `env` added to the environment. `exited` resolves with the
- * process's instruction count (`I refs`).
+ * Starts `node <NODE_ARGS> <script> <argv>` under uninstrumented callgrind with an IPC channel (the same
+ * control messages as a forked child), with `env` added to the environment. `window(run)` (once per
+ * process) switches the instrumentation on, awaits `run()`, and resolves with `run()`'s result and the
+ * instructions the process executed meanwhile; `exited` resolves when the process ends.
  */
 export function spawnCounted(script, argv, env) {
-  const outFile = path.join(scratch, `cachegrind.${process.pid}.${++serial}.out`);
+  const base = `callgrind.${process.pid}.${++serial}`;
+  const outFile = path.join(scratch, base);
   const child = spawn(
     "valgrind",
     [
       ...VALGRIND_ARGS,
-      `--cachegrind-out-file=${outFile}`,
+      `--callgrind-out-file=${outFile}`,
       "--log-file=/dev/null",
       process.execPath,
       ...NODE_ARGS,
@@ -60,23 +67,30 @@ export function spawnCounted(script, argv, env) {
   });
   const exited = new Promise((resolve, reject) => {
     child.once("exit", (code, signal) => {
-      try {
-        if (code !== 0)
-          throw new Error(`valgrind node ${script} ${argv.join(" ")} ended with ${signal ?? `code ${code}`}`);
-        resolve(readTotal(outFile));
-      } catch (error) {
-        reject(error);
-      } finally {
-        rmSync(outFile, { force: true });
-      }
+      rmSync(outFile, { force: true });
+      if (code === 0) resolve();
+      else reject(new Error(`valgrind node ${script} ${argv.join(" ")} ended with ${signal ?? `code ${code}`}`));
     });
   });
-  return { child, call, first, exited };
+  const control = (...args) => execFileSync("callgrind_control", [...args, String(child.pid)], { stdio: "ignore" });
+  const window = async (run) => {
+    control("-i", "on");
+    control("-z"); // what ran between the switch and now (idle polling) is not the window's
+    const result = await run();
+    control("-d");
+    const dumpFile = `${outFile}.1`;
+    try {
+      return { instructions: readTotal(dumpFile), result };
+    } finally {
+      rmSync(dumpFile, { force: true });
+    }
+  };
+  return { child, call, first, exited, window };
 }
 
-/** The `summary:` line of a cachegrind output file: the instructions executed by the whole process. */
-function readTotal(outFile) {
-  const match = /^summary:\s+(\d+)/m.exec(readFileSync(outFile, "utf8"));
-  if (!match) throw new Error(`no summary line in ${outFile}`);
+/** The `summary:` line of a callgrind dump: the instructions executed since the counters were zeroed. */
+function readTotal(file) {
+  const match = /^summary:\s+(\d+)/m.exec(readFileSync(file, "utf8"));
+  if (!match) throw new Error(`no summary line in ${file}`);
   return Number(match[1]);
 }
