@@ -20,12 +20,12 @@ export const COUNT_SCENARIOS = ["unary", "error", "stream", "client", "chain", "
 export const COUNT_SIZES = {
   full: {
     repeats: 3,
-    unary: { warmup: 2000, window: 1000 },
+    unary: { warmup: 5000, window: 1000 },
     stream: { warmup: 8, window: 4 },
   },
   quick: {
     repeats: 3,
-    unary: { warmup: 2000, window: 500 },
+    unary: { warmup: 5000, window: 500 },
     stream: { warmup: 8, window: 2 },
   },
 };

@@ -1,7 +1,8 @@
 // An instruction profile of one server setup's measured window: `node bench/lib/profileCount.mjs <setup>
-// <unary|error|stream> [warm-up] [calls]`. The server runs under callgrind; after the warm-up and a forced
-// GC its counters are zeroed (callgrind_control -z), and after the window dumped (-d), so the profile
-// holds the window only. Writes bench/results/profiles/<kind>-<setup>.callgrind (git-ignored) and prints
+// <unary|error|stream> [warm-up] [calls]`. The server runs under callgrind with its instrumentation off
+// until the warm-up is done (the same window as a count: no forced GC), on for the window
+// (callgrind_control -i on, -z), and its counters are dumped after it (-d), so the profile holds the
+// window only. Writes bench/results/profiles/<kind>-<setup>.callgrind (git-ignored) and prints
 // the top functions by own instructions per call (callgrind_annotate). V8's JIT code has no symbols for
 // valgrind: JavaScript shows up as "???" (compiled code) and Builtins_* (interpreter, built-ins, IC
 // handlers), while V8's runtime, the GC, node's C++ and nghttp2 keep their names.
@@ -11,7 +12,7 @@ import path from "node:path";
 import { URL } from "node:url";
 import { benchDir, childRpc, status } from "./common.mjs";
 import { installPeers, stageLibrary } from "./stage.mjs";
-import { NODE_ARGS } from "./valgrind.mjs";
+import { NODE_ARGS, VALGRIND_ARGS } from "./valgrind.mjs";
 
 const [setupId, kind = "unary", warmupArg = "2000", callsArg = "1000"] = process.argv.slice(2);
 if (!setupId) {
@@ -29,8 +30,7 @@ const prefix = path.join(dir, `.${kind}-${setupId}.${process.pid}`);
 const server = spawn(
   "valgrind",
   [
-    "--tool=callgrind",
-    "--smc-check=all-non-file",
+    ...VALGRIND_ARGS,
     `--callgrind-out-file=${prefix}.%p`,
     "--log-file=/dev/null",
     process.execPath,
@@ -62,7 +62,7 @@ const load = (count) =>
         key: "k",
       };
 await clientCall(load(warmup));
-await serverCall({ type: "gc" });
+execFileSync("callgrind_control", ["-i", "on", String(server.pid)], { stdio: "ignore" });
 execFileSync("callgrind_control", ["-z", String(server.pid)], { stdio: "ignore" });
 const window = await clientCall(load(calls));
 execFileSync("callgrind_control", ["-d", String(server.pid)], { stdio: "ignore" });
