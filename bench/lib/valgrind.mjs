@@ -72,7 +72,20 @@ export function spawnCounted(script, argv, env) {
       else reject(new Error(`valgrind node ${script} ${argv.join(" ")} ended with ${signal ?? `code ${code}`}`));
     });
   });
-  const control = (...args) => execFileSync("callgrind_control", [...args, String(child.pid)], { stdio: "ignore" });
+  // vgdb reaches a process idle in a system call through ptrace; where ptrace is not allowed it would wait
+  // for the process to wake, which nothing does: fail instead of hanging.
+  const control = (...args) => {
+    try {
+      execFileSync("callgrind_control", [...args, String(child.pid)], { stdio: "ignore", timeout: 120_000 });
+    } catch (error) {
+      throw new Error(
+        `callgrind_control ${args.join(" ")} failed (${error.code ?? error.status}); is ptrace allowed?`,
+        {
+          cause: error,
+        },
+      );
+    }
+  };
   const window = async (run) => {
     control("-i", "on");
     control("-z"); // what ran between the switch and now (idle polling) is not the window's
