@@ -54,7 +54,7 @@ if (args.help) {
 
 usage: npm run bench -- --count [--quick] [--only unary,error,stream,client,chain,genStream,bootstrap,inflight]
                  [--setups raw,rawAsync,ours,…] [--repeats N] [--parallel N] [--warmup N] [--window N]
-                 [--baseline <checkout>] [--merge] [--check <max ours/(a2) unary ratio>] [--out <dir>] [--render]
+                 [--baseline <checkout>] [--merge] [--check <ratio>|unary=<ratio>,error=<ratio>] [--out <dir>] [--render]
   --count    instructions instead of CPU time: the measured process under valgrind's callgrind,
              uninstrumented but for the counted window; one process per repeat (default 3)
   --parallel counted processes at a time (default 2; counts do not depend on the machine's load)
@@ -62,7 +62,8 @@ usage: npm run bench -- --count [--quick] [--only unary,error,stream,client,chai
              (streams keep theirs)
   --baseline also count (c) from another checkout's build, e.g. the commit before a change
   --merge    keep the rows of bench/results/counts.json this run does not measure
-  --check    exit 1 unless every (c)/(d)/(e) unary ratio to (a2) is at most this (CI regression check)
+  --check    exit 1 unless every one of ours is at most this × (a2), unary and error path
+             (one ratio for both, or unary=<ratio>,error=<ratio>): the CI check, npm run bench:check
   --out      write counts.md/json and the chart to this directory instead of bench/results
   --render   (with --count) only rewrite counts.md and interceptor-cost.svg from counts.json`);
   process.exit(0);

@@ -150,7 +150,7 @@ export async function runCountMode(args) {
   delete results.notes;
   console.log(writeCountReport(results, outDir));
 
-  if (args.check !== undefined) return check(results, Number(args.check));
+  if (args.check !== undefined) return check(results, checkLimits(args.check));
   return 0;
 }
 
@@ -159,13 +159,26 @@ function orderOf(id) {
   return index === -1 ? ROW_ORDER.length : index;
 }
 
+/** `--check 1.03` (both kinds) or `--check unary=1.03,error=1.10`: the largest ratio to (a2) per kind. */
+function checkLimits(text) {
+  const limits = {};
+  for (const part of text.split(",")) {
+    const [kind, value] = part.includes("=") ? part.split("=") : [undefined, part];
+    const limit = Number(value);
+    if (!(limit > 0) || (kind !== undefined && !["unary", "error"].includes(kind)))
+      throw new Error(`--check: expected <ratio> or unary=<ratio>,error=<ratio>, got ${text}`);
+    for (const each of kind ? [kind] : ["unary", "error"]) limits[each] = limit;
+  }
+  return limits;
+}
+
 /**
- * The CI regression check: ours (c) against (a2), unary success and error path, each ratio at most
- * `limit` (and no invalid response).
+ * The CI regression check: ours against (a2), unary success and error path, each ratio at most its
+ * kind's limit (and no invalid response).
  */
-function check(results, limit) {
+function check(results, limits) {
   let failed = false;
-  for (const kind of ["unary", "error"]) {
+  for (const [kind, limit] of Object.entries(limits)) {
     const rows = results.counts[kind] ?? [];
     const floor = rows.find((row) => row.id === "rawAsync" && row.median);
     const ours = rows.filter((row) => row.ours && row.median);
