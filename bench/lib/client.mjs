@@ -201,10 +201,6 @@ serveParent(async (request) => {
     }
     case "holdEnd":
       return client.holding;
-    case "gc": // count mode (client under valgrind): the same heap state before and after the window
-      globalThis.gc();
-      globalThis.gc();
-      return null;
     case "close":
       client?.close();
       clients.delete(request.key);

@@ -1,5 +1,5 @@
-// The instruction-count mode: `npm run bench -- --count`. Every figure is the instructions of counted
-// windows in one process under callgrind, instrumented for the windows only, divided by their calls
+// The instruction-count mode: `npm run bench -- --count`. Every repeat of a figure is one process under
+// callgrind, instrumented for its counted window only: the window's instructions divided by its calls
 // (see bench/README.md, "Counting").
 import { execFileSync, fork } from "node:child_process";
 import os from "node:os";

@@ -29,10 +29,6 @@ serveParent(async (request) => {
       return heldCalls();
     case "release":
       return releaseHeld();
-    case "gc": // count mode: the same heap state before and after every measured window
-      globalThis.gc();
-      globalThis.gc();
-      return null;
     case "peakStart": {
       const baseline = memory().rss;
       peak = {
