@@ -17,6 +17,7 @@ import { StreamAttempt } from "./StreamAttempt.js";
 import { UnaryAttempt } from "./UnaryAttempt.js";
 import { writeRequests } from "./writeRequests.js";
 import { isPromiseLike } from "../typeGuards.js";
+import { measureAttempt } from "./messageBytes.js";
 
 /** Anything with an `intercept` method: a `ClientInterceptor`. */
 export interface InterceptTarget {
@@ -197,6 +198,7 @@ export class InterceptedCall implements NextInterceptingCall, AttemptOwner {
     let call: NextInterceptingCall;
     try {
       call = this.nextCall(this.attemptOptions(callDetails));
+      measureAttempt(call, callDetails);
     } catch (error) {
       return definition.responseStream ? failing(error) : Promise.reject(error);
     }
