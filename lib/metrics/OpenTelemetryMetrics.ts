@@ -2,7 +2,8 @@
 import { metrics, type Attributes, type Counter, type Histogram, type MeterProvider } from "@opentelemetry/api";
 import type { ServerCallContext } from "../server/ServerCallContext.js";
 import { ServerInterceptor, type ServerMethod } from "../server/ServerInterceptor.js";
-import { messageBytes } from "../server/wire.js";
+import type { CallContext } from "../server/CallContext.js";
+import { countMessageBytes, messageBytes } from "../server/wire.js";
 import { LATENCY_BUCKETS, METER_NAME, SIZE_BUCKETS } from "./a66.js";
 import { a66Method, a66StatusName } from "./callLabels.js";
 
@@ -31,6 +32,7 @@ export class OpenTelemetryMetrics extends ServerInterceptor {
   constructor(options: OpenTelemetryOptions = {}) {
     super();
     const meter = meterOf(options, "OpenTelemetryMetrics");
+    countMessageBytes();
     this.started = meter.createCounter("grpc.server.call.started", {
       unit: "{call}",
       description: "The total number of RPCs started, including those that have not completed.",
@@ -63,8 +65,9 @@ export class OpenTelemetryMetrics extends ServerInterceptor {
     }
     const { method: methodAttributes, byCode } = attributes;
     this.started.add(1, methodAttributes);
-    const bytes = messageBytes(context);
+    const { wire } = context as CallContext;
     context.onComplete(({ code, durationMs }) => {
+      const bytes = messageBytes(wire);
       let withStatus = byCode.get(code);
       if (!withStatus) {
         withStatus = { ...methodAttributes, "grpc.status": a66StatusName(code) };

@@ -18,20 +18,29 @@ export interface WireFailure {
   readonly error: unknown;
 }
 
-/** Sees each response message of a call as grpc-js serializes it, with its serialized size in bytes. */
-export type WireObserver = (message: unknown, bytes: number) => void;
+/** The serialized bytes of a call's messages so far (gRFC A66's "compressed message size": no framing). */
+export interface MessageBytes {
+  readonly sent: number;
+  readonly received: number;
+}
 
 const FAILURE = Symbol.for("grpc-interceptor.wireFailure");
-const OBSERVER = Symbol.for("grpc-interceptor.wireObserver");
+const SENT = Symbol.for("grpc-interceptor.wireSent");
+const RECEIVED = Symbol.for("grpc-interceptor.wireReceived");
 const WATCHED = Symbol.for("grpc-interceptor.wireWatched");
 
 /** grpc-js's server call, as far as this module relies on it. */
 export interface WireCall {
   serializeMessage(value: unknown): Buffer;
   readonly maxSendMessageSize: number;
+  decompressMessage(message: Buffer, encoding: string): Buffer | Promise<Buffer>;
   [FAILURE]?: WireFailure;
-  [OBSERVER]?: WireObserver;
+  [SENT]?: number;
+  [RECEIVED]?: number;
 }
+
+// Counting bytes is off until a metrics interceptor asks for it (countMessageBytes): no cost before.
+let counting = false;
 
 /**
  * The grpc-js server call that serializes the responses of `call` (a public grpc-js call object),
@@ -67,9 +76,28 @@ export function wireFailureError(methodName: string, failed: WireFailure): Error
   return failure;
 }
 
-/** Lets `observer` see the call's response messages as they are serialized (one observer a call). */
-export function observeWire(wire: WireCall | undefined, observer: WireObserver | undefined): void {
-  if (wire) wire[OBSERVER] = observer;
+/**
+ * Turns on counting the serialized bytes of every call's messages, from now on. A request arrives
+ * before any handler runs, so grpc-js's server call class is watched at once (found in grpc-js's
+ * module; where that fails, from the first call on).
+ */
+export function countMessageBytes(): void {
+  if (counting) return;
+  counting = true;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- grpc-js does not export the class
+    const internals = require("@grpc/grpc-js/build/src/server-interceptors") as {
+      BaseServerInterceptingCall?: { prototype: WireCall };
+    };
+    if (internals.BaseServerInterceptingCall) watch(internals.BaseServerInterceptingCall.prototype);
+  } catch {
+    // Another layout of grpc-js: the prototype is watched when the first call is seen.
+  }
+}
+
+/** The bytes of the call's messages so far; zeros when counting is off or grpc-js is shaped otherwise. */
+export function messageBytes(wire: WireCall | undefined): MessageBytes {
+  return { sent: wire?.[SENT] ?? 0, received: wire?.[RECEIVED] ?? 0 };
 }
 
 // The class watched last: every call of a process normally has the same one.
@@ -95,8 +123,13 @@ function watch(proto: WireCall & { [WATCHED]?: true }): void {
         error: undefined,
       };
     }
-    this[OBSERVER]?.(value, bytes.length - 5);
+    if (counting) this[SENT] = (this[SENT] ?? 0) + bytes.length - 5;
     return bytes;
+  };
+  const decompress = proto.decompressMessage;
+  proto.decompressMessage = function (this: WireCall, message: Buffer, encoding: string) {
+    if (counting) this[RECEIVED] = (this[RECEIVED] ?? 0) + message.length - 5;
+    return decompress.call(this, message, encoding);
   };
   Object.defineProperty(proto, WATCHED, { value: true });
 }
