@@ -57,3 +57,4 @@ export type { PolicyValue } from "./server/policyPlan.js";
 export { Validate, type ValidateOptions } from "./policies/Validate.js";
 export { RateLimit, peerAddress, type RateLimitOptions, type RateLimiterLike } from "./policies/RateLimit.js";
 export { ConcurrencyLimit, type ConcurrencyLimitOptions } from "./policies/ConcurrencyLimit.js";
+export { Deadline, type DeadlineOptions } from "./policies/Deadline.js";

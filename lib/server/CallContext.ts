@@ -3,12 +3,13 @@ import type { ErrorDetail } from "../errorDetails/ErrorDetail.js";
 import { GrpcException } from "../exceptions/GrpcException.js";
 import { Cancelled, DeadlineExceeded } from "../exceptions/GrpcException.js";
 import { describe } from "../statusCodes.js";
-import { isPromiseLike } from "../typeGuards.js";
-import type { CallKind, CallOutcome, CompletionListener } from "./CallOutcome.js";
+import { CallCompletion } from "./CallCompletion.js";
+import type { CallKind, CompletionListener } from "./CallOutcome.js";
 import { messageOf, type ErrorMapper } from "./ErrorMapper.js";
 import type { ServerCallContext, ServerSurfaceCall } from "./ServerCallContext.js";
-import { deadlineDue, pastDeadline, resetByDeadline } from "./callDeadline.js";
+import { deadlineDue, effectiveDeadline, pastDeadline, resetByDeadline } from "./callDeadline.js";
 import { wireFailure, wireFailureError, wireOf, type WireCall } from "./wire.js";
+import type { DeadlineBounds } from "./policyPlan.js";
 
 // Where a call stands, as the server sees it. Once it leaves RUNNING it never changes again.
 const RUNNING = 0;
@@ -30,10 +31,12 @@ export interface ContextPlan {
   /** Where a throwing `onComplete` listener is reported. */
   readonly exceptionToStatus:
     { reportUnknownException(error: unknown, methodName: string, context: ServerCallContext): void } | undefined;
+  /** A `Deadline` policy's bounds: the call's deadline is the effective one, enforced here. */
+  readonly deadline?: DeadlineBounds | undefined;
 }
 
 /** The library's {@link ServerCallContext}, built per call over a grpc-js server call. */
-export class CallContext implements ServerCallContext {
+export class CallContext extends CallCompletion implements ServerCallContext {
   code: status | undefined = undefined;
   details: string | undefined = undefined;
   /** Trailing metadata set by {@link setTrailingMetadata}. */
@@ -43,14 +46,6 @@ export class CallContext implements ServerCallContext {
   private controller: AbortController | undefined = undefined;
   private reason: GrpcException | undefined = undefined;
   private onCancelled: (() => void) | undefined = undefined;
-  // onComplete: the listeners (one without an array), and the parts of the outcome once decided.
-  private listeners: CompletionListener | CompletionListener[] | undefined = undefined;
-  private readonly startedAt = performance.now();
-  private endedAt = 0;
-  private endCode: status = status.OK;
-  private endDetails = "";
-  private endError: unknown = undefined;
-  private outcome: CallOutcome | undefined = undefined;
   /**
    * Set while the server's status waits behind response messages grpc-js still has to serialize: the
    * call is not cancelled by grpc-js flagging it ended, and `complete()` then records what was sent.
@@ -60,13 +55,48 @@ export class CallContext implements ServerCallContext {
   raised: { readonly error: unknown } | undefined = undefined;
   /** grpc-js's own call under {@link call}, where it notes a response it could not send (see `wire.ts`). */
   readonly wire: WireCall | undefined;
+  /** The call's deadline in epoch milliseconds (`Infinity` for none): the client's, or a `Deadline` policy's. */
+  private readonly deadlineAt: number;
+  private deadlineTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** Set by the handler glue (`callback`, or a stream's `emit("error", …)`): how {@link terminate} sends. */
+  sendStatus: ((failed: { code: status; details: string; metadata: Metadata | undefined }) => void) | undefined;
+  /** True once {@link terminate} sent the call's status (the handler's later outcome is not sent). */
+  terminated = false;
 
   constructor(
     /** The grpc-js call this context wraps. */
     readonly call: ServerSurfaceCall,
     private readonly plan: ContextPlan,
   ) {
+    super();
     this.wire = wireOf(call);
+    const requested = Number(call.getDeadline());
+    this.deadlineAt = plan.deadline ? this.boundDeadline(plan.deadline, requested) : requested;
+  }
+
+  // A Deadline policy's deadline before the client's (which grpc-js enforces) needs a timer.
+  private boundDeadline(bounds: DeadlineBounds, requested: number): number {
+    const deadline = effectiveDeadline(bounds, requested);
+    const expire = () => this.terminate(new DeadlineExceeded("Deadline exceeded"));
+    if (deadline < requested) this.deadlineTimer = setTimeout(expire, Math.max(0, deadline - Date.now()));
+    return deadline;
+  }
+
+  /**
+   * Ends the call now with `exception`'s status, whatever its handler does (its later outcome is not
+   * sent): the signal aborts, pending reads throw, `onComplete` runs. For `Deadline` and shutdowns.
+   */
+  terminate(exception: GrpcException): void {
+    if (this.state !== RUNNING || this.sending || !this.sendStatus) return;
+    if (this.call.cancelled) return void this.observe(); // the client's cancel came first
+    const { statusCode: code, details } = exception;
+    this.state = code === status.DEADLINE_EXCEEDED ? DEADLINE_PASSED : CANCELLED;
+    this.reason = exception;
+    this.terminated = true;
+    this.unwatchCancellation();
+    this.controller?.abort(exception);
+    this.sendStatus({ code, details, metadata: exception.metadata });
+    this.end(code, details, undefined);
   }
 
   get methodName(): string {
@@ -91,9 +121,7 @@ export class CallContext implements ServerCallContext {
   }
 
   get deadline(): Date | undefined {
-    const deadline = this.call.getDeadline();
-    if (deadline instanceof Date) return deadline;
-    return Number.isFinite(deadline) ? new Date(deadline) : undefined;
+    return Number.isFinite(this.deadlineAt) ? new Date(this.deadlineAt) : undefined;
   }
 
   get cancelled(): boolean {
@@ -139,14 +167,8 @@ export class CallContext implements ServerCallContext {
     if (typeof listener !== "function") {
       throw new TypeError(`${this.methodName}: onComplete expects a function, got ${describe(listener)}`);
     }
-    if (this.observe() !== RUNNING) {
-      this.notifyOne(listener, this.finalOutcome());
-      return;
-    }
-    const listeners = this.listeners;
-    if (listeners === undefined) this.listeners = listener;
-    else if (typeof listeners === "function") this.listeners = [listeners, listener];
-    else listeners.push(listener);
+    if (this.observe() !== RUNNING) return this.notifyLate(listener);
+    this.addListener(listener);
     this.watchCancellation(); // a cancellation completes the call at once, even while the handler runs
   }
 
@@ -158,7 +180,7 @@ export class CallContext implements ServerCallContext {
     if (this.reason) return this.reason;
     const state = this.observe();
     const error =
-      state === DEADLINE_PASSED || (state !== CANCELLED && deadlineDue(this.call))
+      state === DEADLINE_PASSED || (state !== CANCELLED && deadlineDue(this.deadlineAt))
         ? new DeadlineExceeded(`Deadline exceeded in ${this.methodName}`)
         : new Cancelled(`Call to ${this.methodName} was cancelled`);
     if (state >= CANCELLED) this.reason = error;
@@ -172,7 +194,7 @@ export class CallContext implements ServerCallContext {
    * taken as the deadline passing.
    */
   requestsEnded(): GrpcException | undefined {
-    if (this.state === RUNNING && !this.call.cancelled && deadlineDue(this.call)) this.cancelNow();
+    if (this.state === RUNNING && !this.call.cancelled && deadlineDue(this.deadlineAt)) this.cancelNow();
     return this.cancelled ? this.cancellationError() : undefined;
   }
 
@@ -216,17 +238,24 @@ export class CallContext implements ServerCallContext {
   // A deadline that passed counts at once: grpc-js's timer may not have fired yet, but the client's
   // (never later than the server's) has, so no status the server sends now can reach the client.
   private observe(): CallState {
-    if (this.state === RUNNING && !this.sending && (this.call.cancelled || pastDeadline(this.call))) this.cancelNow();
+    if (this.state === RUNNING && !this.sending && (this.call.cancelled || pastDeadline(this.deadlineAt)))
+      this.cancelNow();
     return this.state;
   }
 
   private cancelNow(): void {
+    // The Deadline policy's deadline (before the client's) passed: nobody else sends its status.
+    if (this.deadlineTimer !== undefined && !this.call.cancelled && this.sendStatus) {
+      return this.terminate(new DeadlineExceeded("Deadline exceeded"));
+    }
     // grpc-js ended the call itself because it could not send a response: that is the status sent.
     if (wireFailure(this.wire)) {
       this.settle(status.INTERNAL, "", undefined);
       return;
     }
-    const deadline = this.call.cancelled ? resetByDeadline(this.call, this.startedAt) : deadlineDue(this.call);
+    const deadline = this.call.cancelled
+      ? resetByDeadline(this.deadlineAt, this.startedAt)
+      : deadlineDue(this.deadlineAt);
     this.state = deadline ? DEADLINE_PASSED : CANCELLED;
     this.unwatchCancellation();
     this.controller?.abort(this.cancellationError());
@@ -236,40 +265,14 @@ export class CallContext implements ServerCallContext {
   }
 
   private end(code: status, details: string, error: unknown): void {
-    this.endCode = code;
-    this.endDetails = details;
-    this.endError = error;
-    this.endedAt = performance.now();
-    const listeners = this.listeners;
-    if (listeners === undefined) return;
-    this.listeners = undefined;
-    const outcome = this.finalOutcome();
-    if (typeof listeners === "function") this.notifyOne(listeners, outcome);
-    else for (const listener of listeners) this.notifyOne(listener, outcome);
-  }
-
-  private finalOutcome(): CallOutcome {
-    if (!this.outcome) {
-      const durationMs = this.endedAt - this.startedAt;
-      this.outcome =
-        this.endError === undefined
-          ? { code: this.endCode, details: this.endDetails, durationMs }
-          : { code: this.endCode, details: this.endDetails, error: this.endError, durationMs };
+    if (this.deadlineTimer) {
+      clearTimeout(this.deadlineTimer);
+      this.deadlineTimer = undefined;
     }
-    return this.outcome;
+    this.recordOutcome(code, details, error);
   }
 
-  // A listener's failure (a throw, or a rejected promise) is reported and changes nothing for the call.
-  private notifyOne(listener: CompletionListener, outcome: CallOutcome): void {
-    try {
-      const result: unknown = listener(outcome);
-      if (isPromiseLike(result)) result.then(undefined, (error: unknown) => this.reportListenerFailure(error));
-    } catch (error) {
-      this.reportListenerFailure(error);
-    }
-  }
-
-  private reportListenerFailure(error: unknown): void {
+  protected reportListenerFailure(error: unknown): void {
     const failure = new Error(`${this.methodName}: an onComplete listener failed: ${messageOf(error)}`, {
       cause: error,
     });

@@ -217,6 +217,7 @@ export function bootstrap(
       errorMapper: rules.size > 0 ? new ErrorMapper(rules, `${className}.${name}`) : undefined,
       exceptionToStatus,
       statusRulesDirect,
+      deadline: policies.deadline,
     });
   }
   return implementation;

@@ -39,6 +39,7 @@ export function grpcHandler(plan: MethodPlan): UnaryResponder | StreamResponder 
   if (!plan.responseStream) {
     return (call, callback) => {
       const context = new CallContext(call, plan);
+      context.sendStatus = callback;
       const request = plan.requestStream
         ? requestStream(call as ServerReadableStream<unknown, unknown>, context)
         : (call as ServerUnaryCall<unknown, unknown>).request;
@@ -50,6 +51,7 @@ export function grpcHandler(plan: MethodPlan): UnaryResponder | StreamResponder 
   }
   return (call: StreamCall) => {
     const context = new CallContext(call, plan);
+    context.sendStatus = (failed) => void call.emit("error", failed);
     const request = plan.requestStream
       ? requestStream(call as ServerDuplexStream<unknown, unknown>, context)
       : (call as ServerWritableStream<unknown, unknown>).request;
@@ -58,6 +60,7 @@ export function grpcHandler(plan: MethodPlan): UnaryResponder | StreamResponder 
 }
 
 function respond(plan: MethodPlan, context: CallContext, callback: sendUnaryData<unknown>, response: unknown): void {
+  if (context.terminated) return; // its status is sent
   if (typeof response !== "object" || response === null || Array.isArray(response) || isAsyncIterable(response)) {
     invalidResponse(plan, context, callback, response, "returned");
     return;
@@ -76,7 +79,7 @@ function fail(plan: MethodPlan, context: CallContext, send: (failed: FailedStatu
 
 // Sends `failed` (or, on a call the context counts cancelled, its cancellation) and completes the call.
 function end(context: CallContext, send: (failed: FailedStatus) => void, failed: FailedStatus, error: unknown): void {
-  send(context.cancelled ? cancellationStatus(context) : failed);
+  if (!context.terminated) send(context.cancelled ? cancellationStatus(context) : failed);
   context.complete(failed.code, failed.details, error);
 }
 
@@ -119,7 +122,7 @@ async function writeResponses(
   }
   if (context.over || context.cancelled) {
     // Cancelled, past the deadline, or grpc-js failed a response (complete() then records its status).
-    if (context.cancelled && !call.cancelled) call.emit("error", cancellationStatus(context));
+    if (context.cancelled && !call.cancelled && !context.terminated) call.emit("error", cancellationStatus(context));
     context.complete(status.CANCELLED, "", raised);
     return;
   }

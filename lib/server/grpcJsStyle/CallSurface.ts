@@ -33,8 +33,7 @@ export function CallSurface<TBase extends new (...args: any[]) => EventEmitter>(
 
     /** As grpc-js's `getDeadline()`: a `Date`, epoch milliseconds, or `Infinity`. */
     getDeadline(): Date | number {
-      const real = realCallOf(this[CONTEXT]);
-      return real ? real.getDeadline() : (this[CONTEXT].deadline ?? Infinity);
+      return this[CONTEXT].deadline ?? Infinity; // the effective deadline (a Deadline policy's, or the client's)
     }
 
     /** The method path, `"/package.Service/Method"`. */
