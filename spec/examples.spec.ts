@@ -49,11 +49,13 @@ describe("examples", function () {
   it("policies: ProtoValidate from a descriptor set, a zod Validate replacing it on one method", async () => {
     const output = await runExample("policies/bookstore.ts");
     expect(output).to.contain("client  ok { id: 'b1', title: 'Dune' }");
+    expect(output).to.contain('server  createBook "Dune" by Frank Herbert, 2 s left'); // Deadline's default
+    expect(output).to.contain('server  createBook "Emma" by Jane Austen, 10 s left'); // cut to maxMs
     expect(output).to.match(
       /INVALID_ARGUMENT: invalid request: title: .*\(fields: title, author, tags\[0\]\.name, pages\)/,
     );
     expect(output).to.match(
-      /server {2}createBook "Emma" by Jane Austen\nclient {2}INVALID_ARGUMENT: invalid request: author\.name: /,
+      /server {2}createBook "Emma" by Jane Austen, 10 s left\nclient {2}INVALID_ARGUMENT: invalid request: author\.name: /,
     );
     expect(output).to.contain("INVALID_ARGUMENT: invalid request: limit: at most 100 books at a time (fields: limit)");
   });

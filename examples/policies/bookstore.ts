@@ -1,13 +1,21 @@
 // Policies declared on the class: a bookstore whose requests are checked against the buf.validate rules
 // of examples/protos/bookstore.proto (ProtoValidate, from the descriptor set `buf build` makes), one
-// method checked by a zod schema instead (Validate), and admission control (ConcurrencyLimit). Code by ts-proto; descriptors by
+// method checked by a zod schema instead (Validate), a server-side deadline (Deadline), and admission
+// control (ConcurrencyLimit). Code by ts-proto; descriptors by
 // `buf build examples/protos --path examples/protos/bookstore.proto -o examples/generated/bookstore.binpb`.
 // Run it with `npx tsx examples/policies/bookstore.ts` (after `npm run build` in this repository).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { credentials, Metadata, Server, ServerCredentials, status, type ServiceError } from "@grpc/grpc-js";
 import { z } from "zod";
-import { bootstrap, ConcurrencyLimit, Validate, type AsyncServicer } from "grpc-interceptor";
+import {
+  bootstrap,
+  ConcurrencyLimit,
+  Deadline,
+  Validate,
+  type AsyncServicer,
+  type ServerCallContext,
+} from "grpc-interceptor";
 import { ProtoValidate } from "grpc-interceptor/protovalidate";
 import { BadRequest, statusDetailsOf } from "grpc-interceptor/error-details";
 import {
@@ -22,21 +30,23 @@ import {
 const descriptors = readFileSync(join(__dirname, "../generated/bookstore.binpb"));
 
 @ProtoValidate(descriptors)
+@Deadline({ defaultMs: 2_000, maxMs: 10_000 })
 @ConcurrencyLimit({ max: 8, queue: 16 })
 class Bookstore implements AsyncServicer<typeof BookstoreService> {
   private readonly books: Book[] = [];
 
-  async createBook(request: CreateBookRequest): Promise<Book> {
-    console.log(`server  createBook "${request.title}" by ${request.author!.name}`);
+  async createBook(request: CreateBookRequest, context: ServerCallContext): Promise<Book> {
+    const left = Math.round((context.deadline!.getTime() - Date.now()) / 1000);
+    console.log(`server  createBook "${request.title}" by ${request.author!.name}, ${left} s left`);
     const book = { id: `b${this.books.length + 1}`, title: request.title };
     this.books.push(book);
     return book;
   }
 
-  async importBooks(requests: AsyncIterable<CreateBookRequest>): Promise<ImportSummary> {
+  async importBooks(requests: AsyncIterable<CreateBookRequest>, context: ServerCallContext): Promise<ImportSummary> {
     let count = 0;
     for await (const request of requests) {
-      await this.createBook(request);
+      await this.createBook(request, context);
       count++;
     }
     return { count };

@@ -2,6 +2,7 @@
 import {
   bootstrap,
   ConcurrencyLimit,
+  Deadline,
   definePolicy,
   RateLimit,
   Validate,
@@ -17,6 +18,7 @@ const logging: InterceptFunction = (method, request, context) => method(request,
 
 // --- must compile -------------------------------------------------------------------------------
 
+@Deadline({ defaultMs: 2_000, maxMs: 30_000 })
 @RateLimit({ limiter, key: (context) => context.peer, cost: 2, onLimiterError: "reject" })
 class Decorated extends DummyService {
   @Validate(schema, { response: schema })
@@ -32,7 +34,7 @@ const custom: Policy = definePolicy("Audit", {
   stage: (method) => ({ intercept: (next, request, context) => (method.where, next(request, context)) }),
 });
 bootstrap(DummyServiceService, new DummyService(), {
-  policies: [ConcurrencyLimit({ max: 5 }), custom],
+  policies: [Deadline({ maxMs: 5 }), ConcurrencyLimit({ max: 5 }), custom],
   methods: { execute: { policies: [Validate(schema)] }, executeServerStream: { policies: [] } },
 });
 
@@ -50,6 +52,8 @@ bootstrap(DummyServiceService, new DummyService(), {
 });
 // @ts-expect-error ConcurrencyLimit takes numbers
 ConcurrencyLimit({ max: "5" });
+// @ts-expect-error Deadline takes milliseconds as numbers
+Deadline({ maxMs: "5s" });
 // @ts-expect-error RateLimit needs a limiter
 RateLimit({ cost: 1 });
 // @ts-expect-error onLimiterError is "allow" or "reject"
