@@ -58,3 +58,10 @@ export { Validate, type ValidateOptions } from "./policies/Validate.js";
 export { RateLimit, peerAddress, type RateLimitOptions, type RateLimiterLike } from "./policies/RateLimit.js";
 export { ConcurrencyLimit, type ConcurrencyLimitOptions } from "./policies/ConcurrencyLimit.js";
 export { Deadline, type DeadlineOptions } from "./policies/Deadline.js";
+export {
+  GracefulShutdown,
+  type GracefulShutdownOptions,
+  type HealthStatusSetter,
+  type ShutdownOptions,
+  type ShutdownReport,
+} from "./fleet/GracefulShutdown.js";

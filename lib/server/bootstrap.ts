@@ -9,7 +9,8 @@ import { ErrorMapper, type ErrorClass, type ErrorMapping, type ErrorRule } from 
 import { ExceptionToStatusInterceptor, overridesInterception } from "./ExceptionToStatusInterceptor.js";
 import { grpcHandler } from "./grpcHandlers.js";
 import { grpcJsStep } from "./grpcJsStyle/grpcJsStep.js";
-import { toInterceptor } from "./interceptorLike.js";
+import { announceService, toInterceptor } from "./interceptorLike.js";
+import { parseMethodName } from "../MethodName.js";
 import type { InterceptorLike, ServerInterceptor, ServerInterceptorClass, ServerMethod } from "./ServerInterceptor.js";
 import { methodPolicies, type PolicyValue } from "./policyPlan.js";
 
@@ -161,6 +162,13 @@ export function bootstrap(
     exceptionToStatus.toGrpcException === ExceptionToStatusInterceptor.prototype.toGrpcException;
   const configured = configuration(options, methodNames, definitionKeys, where);
   const instances = new Map<ServerInterceptorClass, ServerInterceptor>();
+  const firstPath = Object.values(definition)[0]?.path;
+  if (firstPath) {
+    announceService(
+      configured.interceptors.map((like) => toInterceptor(like, instances)),
+      parseMethodName(firstPath).fullyQualifiedService,
+    );
+  }
   const classInterceptors = decorated.flatMap((record) => record.target.interceptors);
   const classRules = [configured.rules, ...decorated.map((record) => record.target.rules)];
   const implementation: UntypedServiceImplementation = {};

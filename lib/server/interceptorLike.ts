@@ -61,3 +61,17 @@ export function toInterceptor(
   if (typeof like === "function") return { intercept: like };
   return like;
 }
+
+/**
+ * An interceptor that wants to know the services it serves (e.g. `GracefulShutdown`, for health) has a
+ * method under this key: `bootstrap` calls it with the service's name (`"acme.v1.Echo"`) for each
+ * service whose `options.interceptors` list it.
+ */
+export const SERVES = Symbol.for("grpc-interceptor.serves");
+
+/** Tells the interceptors of `options.interceptors` that want to know that they serve `service`. */
+export function announceService(interceptors: readonly Pick<ServerInterceptor, "intercept">[], service: string): void {
+  for (const interceptor of interceptors) {
+    (interceptor as { [SERVES]?: (service: string) => void })[SERVES]?.(service);
+  }
+}
