@@ -1,0 +1,146 @@
+import { expect } from "chai";
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { credentials, Metadata, status, type ServiceError } from "@grpc/grpc-js";
+import { DummyServiceClient } from "grpc-interceptor/testing";
+import { checkHealth } from "../support/healthClient.js";
+
+const GRACE_MS = 2_000;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+interface Replica {
+  readonly child: ChildProcess;
+  readonly lines: string[];
+}
+
+/** Starts a replica process on `port` and resolves once it serves. */
+async function startReplica(name: string, port: number): Promise<Replica> {
+  const child = spawn(
+    process.execPath,
+    [join(__dirname, "fixtures", "replica.js"), name, String(port), String(GRACE_MS)],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const lines: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
+      lines.push(...chunk.toString().split("\n").filter(Boolean));
+      if (lines.some((line) => line.startsWith("ready"))) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`replica ${name} exited (${code}) before it was ready`)));
+  });
+  return { child, lines };
+}
+
+describe("a rolling restart of a fleet of three replicas behind one round_robin client", function () {
+  this.timeout(60_000);
+
+  it("fails no unary call, moves every subscription elsewhere, says NOT_SERVING while draining, exits within grace", async () => {
+    const ports = await Promise.all([0, 1, 2].map(() => freePort()));
+    const replicas = await Promise.all(ports.map((port, i) => startReplica(`r${i}`, port)));
+    const serviceConfig = {
+      loadBalancingConfig: [{ round_robin: {} }],
+      methodConfig: [
+        {
+          name: [{ service: "DummyService" }],
+          waitForReady: true,
+          retryPolicy: {
+            maxAttempts: 4,
+            initialBackoff: "0.05s",
+            maxBackoff: "0.2s",
+            backoffMultiplier: 2,
+            retryableStatusCodes: ["UNAVAILABLE"],
+          },
+        },
+      ],
+    };
+    const client = new DummyServiceClient(
+      `ipv4:${ports.map((port) => `127.0.0.1:${port}`).join(",")}`,
+      credentials.createInsecure(),
+      { "grpc.service_config": JSON.stringify(serviceConfig) },
+    );
+    const failures: string[] = [];
+    let succeeded = 0;
+    let loading = true;
+    const load = (async () => {
+      while (loading) {
+        await Promise.all(
+          [0, 1, 2, 3].map(
+            (i) =>
+              new Promise<void>((resolve) =>
+                client.execute({ input: String(i) }, new Metadata(), { deadline: Date.now() + 5_000 }, (error) => {
+                  if (error) failures.push(`${status[error.code]}: ${error.details}`);
+                  else succeeded++;
+                  resolve();
+                }),
+              ),
+          ),
+        );
+      }
+    })();
+    // Subscriptions: each reads its replica's name; ended UNAVAILABLE by a shutdown, it resubscribes.
+    const endings: string[] = [];
+    const servedBy = new Set<string>();
+    let subscribing = true;
+    const subscription = async () => {
+      while (subscribing) {
+        await new Promise<void>((resolve) => {
+          const call = client.executeServerStream({ input: "subscribe" }, new Metadata(), {
+            deadline: Date.now() + 30_000,
+          });
+          call.on("data", ({ output }: { output: string }) => {
+            servedBy.add(output);
+            if (!subscribing) call.cancel();
+          });
+          call.on("error", (error: ServiceError) => {
+            if (subscribing || error.code !== status.CANCELLED) endings.push(`${status[error.code]}: ${error.details}`);
+            resolve();
+          });
+          call.on("end", resolve);
+        });
+      }
+    };
+    const subscriptions = [subscription(), subscription(), subscription()];
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      for (const [i, replica] of replicas.entries()) {
+        const sigterm = Date.now();
+        replica.child.kill("SIGTERM");
+        await new Promise((resolve) => setTimeout(resolve, 100)); // within its 300 ms delay
+        expect(await checkHealth(`127.0.0.1:${ports[i]}`)).to.equal("NOT_SERVING");
+        const [code] = (await once(replica.child, "exit")) as [number];
+        expect(code).to.equal(0);
+        expect(Date.now() - sigterm).to.be.below(GRACE_MS + 1_000);
+        const report = JSON.parse(replica.lines.find((line) => line.startsWith("report"))!.slice(7)) as Record<
+          string,
+          number
+        >;
+        expect(report.durationMs).to.be.below(GRACE_MS);
+        replicas[i] = await startReplica(`r${i}'`, ports[i]!);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    } finally {
+      loading = false;
+      subscribing = false;
+      await load;
+      await Promise.all(subscriptions);
+      client.close();
+      for (const replica of replicas) replica.child.kill("SIGKILL");
+    }
+    expect(failures).to.deep.equal([]);
+    expect(succeeded).to.be.above(100);
+    expect(endings.length).to.be.at.least(3);
+    expect(new Set(endings)).to.deep.equal(new Set(["UNAVAILABLE: server shutting down"]));
+    expect([...servedBy].filter((name) => name.endsWith("'"))).to.have.length.at.least(2); // resubscribed to new replicas
+  });
+});
