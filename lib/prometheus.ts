@@ -1,7 +1,7 @@
 /**
  * `grpc-interceptor/prometheus`: server and client metrics for Prometheus with go-grpc-prometheus's names,
  * so existing dashboards and alert rules work. Needs the peer dependency `prom-client`.
- * @module
+ * @module grpc-interceptor/prometheus
  */
 export { PrometheusMetrics } from "./metrics/PrometheusMetrics.js";
 export { PrometheusClientMetrics } from "./metrics/PrometheusClientMetrics.js";

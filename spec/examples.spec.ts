@@ -60,6 +60,23 @@ describe("examples", function () {
     expect(output).to.contain("INVALID_ARGUMENT: invalid request: limit: at most 100 books at a time (fields: limit)");
   });
 
+  it("metrics/prometheus: a /metrics scrape with go-grpc-prometheus's names and codes", async () => {
+    const output = await runExample("metrics/prometheus.ts");
+    expect(output).to.contain(
+      'grpc_server_handled_total{grpc_type="unary",grpc_service="DummyService",grpc_method="Execute",grpc_code="NotFound"} 1',
+    );
+    expect(output).to.contain(
+      'grpc_server_msg_sent_total{grpc_type="server_stream",grpc_service="DummyService",grpc_method="ExecuteServerStream"} 3',
+    );
+  });
+
+  it("fleet/rolling-restart: three replicas restarted in turn, no unary call lost, the subscription moved", async () => {
+    const output = await runExample("fleet/rolling-restart.ts");
+    expect(output).to.match(/unary calls during the restart: \d+ succeeded, 0 failed/);
+    expect(output.match(/^r\d reported \{"finished":\d+,"aborted":\d+,"durationMs":[\d.]+\}$/gm)).to.have.length(3);
+    expect(output).to.contain('subscription: UNAVAILABLE "server shutting down", resubscribing');
+  });
+
   it("metrics: calls counted per method and final status", async () => {
     const output = await runExample("metrics.ts");
     expect(output).to.contain("/DummyService/Execute OK: 2");

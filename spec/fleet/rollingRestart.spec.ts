@@ -88,29 +88,59 @@ describe("a rolling restart of a fleet of three replicas behind one round_robin 
         );
       }
     })();
-    // Subscriptions: each reads its replica's name; ended UNAVAILABLE by a shutdown, it resubscribes.
+    // Subscriptions, one per replica: each reads its replica's name; ended UNAVAILABLE by a shutdown, it
+    // resubscribes, and must then be served by another replica.
     const endings: string[] = [];
-    const servedBy = new Set<string>();
+    const moves: string[] = [];
     let subscribing = true;
-    const subscription = async () => {
-      while (subscribing) {
-        await new Promise<void>((resolve) => {
-          const call = client.executeServerStream({ input: "subscribe" }, new Metadata(), {
-            deadline: Date.now() + 30_000,
-          });
-          call.on("data", ({ output }: { output: string }) => {
-            servedBy.add(output);
-            if (!subscribing) call.cancel();
-          });
-          call.on("error", (error: ServiceError) => {
-            if (subscribing || error.code !== status.CANCELLED) endings.push(`${status[error.code]}: ${error.details}`);
-            resolve();
-          });
-          call.on("end", resolve);
+    /** Opens a subscription; resolves with the first replica that serves it (and the call). */
+    interface Subscription {
+      readonly replica: string;
+      cancel(): void;
+      current(): string;
+    }
+    const open = (onEnd: (error?: ServiceError) => void) =>
+      new Promise<Subscription>((resolve) => {
+        const call = client.executeServerStream({ input: "subscribe" }, new Metadata(), {
+          deadline: Date.now() + 30_000,
         });
+        let replica = "";
+        call.on("data", ({ output }: { output: string }) => {
+          if (replica === "") resolve({ replica: output, cancel: () => call.cancel(), current: () => replica });
+          replica = output;
+          if (!subscribing) call.cancel();
+        });
+        call.on("error", (error: ServiceError) => onEnd(error));
+        call.on("end", () => onEnd());
+      });
+    /** Keeps a subscription open until the test ends, resubscribing when a shutdown ends it. */
+    const keep = async (first: Subscription, ended: Promise<ServiceError | undefined>) => {
+      let last = first;
+      let end = ended;
+      for (;;) {
+        const error = await end;
+        if (!subscribing) return;
+        endings.push(error ? `${status[error.code]}: ${error.details}` : "ended without a status");
+        const from = last.current();
+        let onEnd!: (error?: ServiceError) => void;
+        end = new Promise((resolve) => (onEnd = resolve));
+        last = await open(onEnd);
+        moves.push(`${from} -> ${last.replica}`);
       }
     };
-    const subscriptions = [subscription(), subscription(), subscription()];
+    const kept: Promise<void>[] = [];
+    const covered = new Set<string>();
+    for (let tries = 0; covered.size < 3 && tries < 30; tries++) {
+      let onEnd!: (error?: ServiceError) => void;
+      const ended = new Promise<ServiceError | undefined>((resolve) => (onEnd = resolve));
+      const subscription = await open(onEnd);
+      if (covered.has(subscription.replica)) subscription.cancel();
+      else {
+        covered.add(subscription.replica);
+        kept.push(keep(subscription, ended));
+      }
+    }
+    expect([...covered].sort()).to.deep.equal(["r0", "r1", "r2"]);
     try {
       await new Promise((resolve) => setTimeout(resolve, 500));
       for (const [i, replica] of replicas.entries()) {
@@ -133,14 +163,20 @@ describe("a rolling restart of a fleet of three replicas behind one round_robin 
       loading = false;
       subscribing = false;
       await load;
-      await Promise.all(subscriptions);
+      await Promise.all(kept);
       client.close();
       for (const replica of replicas) replica.child.kill("SIGKILL");
     }
     expect(failures).to.deep.equal([]);
     expect(succeeded).to.be.above(100);
+    // Every replica's subscription (and any that moved onto a replica restarted later) ended UNAVAILABLE
+    // and was served elsewhere at once.
     expect(endings.length).to.be.at.least(3);
     expect(new Set(endings)).to.deep.equal(new Set(["UNAVAILABLE: server shutting down"]));
-    expect([...servedBy].filter((name) => name.endsWith("'"))).to.have.length.at.least(2); // resubscribed to new replicas
+    expect(moves).to.have.length(endings.length);
+    for (const move of moves) {
+      const [from, to] = move.split(" -> ");
+      expect(to, move).to.not.equal(from);
+    }
   });
 });
