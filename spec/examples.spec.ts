@@ -77,6 +77,12 @@ describe("examples", function () {
     expect(output).to.contain('subscription: UNAVAILABLE "server shutting down", resubscribing');
   });
 
+  it("rate-limit/shared-limit: two replicas share one Redis budget of 5 calls", async () => {
+    const output = await runExample("rate-limit/shared-limit.ts");
+    expect(output.match(/served by replica-\d/g)).to.have.length(5);
+    expect(output.match(/RESOURCE_EXHAUSTED "rate limit exceeded", retry in \d+ s/g)).to.have.length(3);
+  });
+
   it("metrics: calls counted per method and final status", async () => {
     const output = await runExample("metrics.ts");
     expect(output).to.contain("/DummyService/Execute OK: 2");

@@ -55,8 +55,7 @@ export class CallContext extends CallCompletion implements ServerCallContext {
   raised: { readonly error: unknown } | undefined = undefined;
   /** grpc-js's own call under {@link call}, where it notes a response it could not send (see `wire.ts`). */
   readonly wire: WireCall | undefined;
-  /** The call's deadline in epoch milliseconds (`Infinity` for none): the client's, or a `Deadline` policy's. */
-  private readonly deadlineAt: number;
+  private readonly bounded: number | undefined; // a Deadline policy's deadline (else the client's, read when needed)
   private deadlineTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** Set by the handler glue (`callback`, or a stream's `emit("error", …)`): how {@link terminate} sends. */
   sendStatus: ((failed: { code: status; details: string; metadata: Metadata | undefined }) => void) | undefined;
@@ -70,16 +69,12 @@ export class CallContext extends CallCompletion implements ServerCallContext {
   ) {
     super();
     this.wire = wireOf(call);
+    if (!plan.deadline) return;
+    // A Deadline policy's deadline before the client's (which grpc-js enforces) needs a timer.
     const requested = Number(call.getDeadline());
-    this.deadlineAt = plan.deadline ? this.boundDeadline(plan.deadline, requested) : requested;
-  }
-
-  // A Deadline policy's deadline before the client's (which grpc-js enforces) needs a timer.
-  private boundDeadline(bounds: DeadlineBounds, requested: number): number {
-    const deadline = effectiveDeadline(bounds, requested);
+    const deadline = (this.bounded = effectiveDeadline(plan.deadline, requested));
     const expire = () => this.terminate(new DeadlineExceeded("Deadline exceeded"));
     if (deadline < requested) this.deadlineTimer = setTimeout(expire, Math.max(0, deadline - Date.now()));
-    return deadline;
   }
 
   /**
@@ -118,6 +113,10 @@ export class CallContext extends CallCompletion implements ServerCallContext {
 
   get peer(): string {
     return this.call.getPeer();
+  }
+
+  private get deadlineAt(): number {
+    return this.bounded ?? Number(this.call.getDeadline()); // epoch milliseconds, Infinity for none
   }
 
   get deadline(): Date | undefined {
