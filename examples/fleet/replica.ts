@@ -1,12 +1,13 @@
 // A replica that shuts down gracefully on SIGTERM: health says NOT_SERVING, the server drains, running
 // unary calls finish, subscriptions end UNAVAILABLE so their clients resubscribe elsewhere.
-// Usage: npx tsx examples/fleet/replica.ts <name> <port>; examples/fleet/rolling-restart.ts runs three.
+// Usage: npx tsx examples/fleet/replica.ts <name> <port> [graceMs]; examples/fleet/rolling-restart.ts runs
+// three, and so does the rolling-restart spec.
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
 import { bootstrap, GracefulShutdown, type ServerCallContext } from "grpc-interceptor";
 import { DummyService, DummyServiceService, type DummyRequest } from "grpc-interceptor/testing";
 
-const [name = "replica", port = "0"] = process.argv.slice(2);
+const [name = "replica", port = "0", graceMs = "5000"] = process.argv.slice(2);
 
 class Replica extends DummyService {
   override async execute(request: DummyRequest) {
@@ -32,7 +33,7 @@ server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (error
   console.log(`ready ${bound}`);
 });
 process.once("SIGTERM", () => {
-  void shutdown.shutdown(server, { graceMs: 5_000, delayMs: 200 }).then((report) => {
+  void shutdown.shutdown(server, { graceMs: Number(graceMs), delayMs: 200 }).then((report) => {
     console.log(`report ${JSON.stringify(report)}`);
     process.exit(0);
   });

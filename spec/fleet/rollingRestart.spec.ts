@@ -1,21 +1,12 @@
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { createServer } from "node:net";
-import { join } from "node:path";
 import { credentials, Metadata, status, type ServiceError } from "@grpc/grpc-js";
 import { DummyServiceClient } from "grpc-interceptor/testing";
 import { checkHealth } from "../support/healthClient.js";
+import { freePort } from "../support/freePort.js";
 
 const GRACE_MS = 2_000;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Replica {
   readonly child: ChildProcess;
@@ -24,13 +15,9 @@ interface Replica {
 
 /** Starts a replica process on `port` and resolves once it serves. */
 async function startReplica(name: string, port: number): Promise<Replica> {
-  const child = spawn(
-    process.execPath,
-    [join(__dirname, "fixtures", "replica.js"), name, String(port), String(GRACE_MS)],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
+  // The replica of examples/fleet, run as its header says (with tsx): the example is what is tested.
+  const replica = ["--import", "tsx", "examples/fleet/replica.ts", name, String(port), String(GRACE_MS)];
+  const child = spawn(process.execPath, replica, { stdio: ["ignore", "pipe", "inherit"] });
   const lines: string[] = [];
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on("data", (chunk: Buffer) => {

@@ -1,22 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./freePort.js";
 
 /** A real `redis-server` (Debian's) on a free loopback port, in a temporary folder, with no persistence. */
 export interface RedisServer {
   readonly port: number;
   /** Stops the server (the store "goes down"); calling it again is harmless. */
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Starts `redis-server` and resolves once it accepts connections. */
