@@ -51,6 +51,8 @@ export class CallContext extends CallCompletion implements ServerCallContext {
    * call is not cancelled by grpc-js flagging it ended, and `complete()` then records what was sent.
    */
   sending = false;
+  /** True once the call left RUNNING (settled or cancelled): a field, read for every streamed message. */
+  ended = false;
   /** What the exception-to-status stage was handed, before any mapping: the error `onComplete` reports. */
   raised: { readonly error: unknown } | undefined = undefined;
   /** grpc-js's own call under {@link call}, where it notes a response it could not send (see `wire.ts`). */
@@ -222,6 +224,7 @@ export class CallContext extends CallCompletion implements ServerCallContext {
   // The call's status is sent: grpc-js's own when it could not send a response, else the one given.
   private settle(code: status, details: string, error: unknown): void {
     this.state = COMPLETED;
+    this.ended = true;
     this.unwatchCancellation();
     const failed = wireFailure(this.wire);
     if (failed) {
@@ -256,6 +259,7 @@ export class CallContext extends CallCompletion implements ServerCallContext {
       ? resetByDeadline(this.deadlineAt, this.startedAt)
       : deadlineDue(this.deadlineAt);
     this.state = deadline ? DEADLINE_PASSED : CANCELLED;
+    this.ended = true;
     this.unwatchCancellation();
     this.controller?.abort(this.cancellationError());
     // As the client reports them: grpc-js sends "Deadline exceeded"; a cancelled client sent nothing.

@@ -109,7 +109,8 @@ async function writeResponses(
   let raised: unknown;
   try {
     for await (const response of responses) {
-      if (context.over) break;
+      // grpc-js flags a call it failed to send a message of cancelled before the loop goes on.
+      if (call.cancelled || context.ended) break;
       if (response === undefined || response === null) {
         invalidResponse(plan, context, send, response, "yielded");
         return;
