@@ -46,13 +46,9 @@ export class CallContext extends CallCompletion implements ServerCallContext {
   private controller: AbortController | undefined = undefined;
   private reason: GrpcException | undefined = undefined;
   private onCancelled: (() => void) | undefined = undefined;
-  /**
-   * Set while the server's status waits behind response messages grpc-js still has to serialize: the
-   * call is not cancelled by grpc-js flagging it ended, and `complete()` then records what was sent.
-   */
+  /** Set while the status waits behind messages grpc-js has yet to serialize: grpc-js's end is no cancel. */
   sending = false;
-  /** True once the call left RUNNING (settled or cancelled): a field, read for every streamed message. */
-  ended = false;
+  ended = false; // left RUNNING (settled or cancelled): a plain field, read for every streamed message
   /** What the exception-to-status stage was handed, before any mapping: the error `onComplete` reports. */
   raised: { readonly error: unknown } | undefined = undefined;
   /** grpc-js's own call under {@link call}, where it notes a response it could not send (see `wire.ts`). */
