@@ -85,7 +85,7 @@ export class CallContext extends CallCompletion implements ServerCallContext {
     const { statusCode: code, details } = exception;
     this.state = code === status.DEADLINE_EXCEEDED ? DEADLINE_PASSED : CANCELLED;
     this.reason = exception;
-    this.terminated = true;
+    this.terminated = this.ended = true;
     this.unwatchCancellation();
     this.controller?.abort(exception);
     this.sendStatus({ code, details, metadata: exception.metadata });
