@@ -65,7 +65,8 @@ export const CLIENT_SETUPS = {
 function callbackClient(client) {
   return {
     raw: client,
-    unary: (request, done) => client.execute(request, done),
+    unary: (request, done, deadlineMs) =>
+      deadlineMs ? client.execute(request, { deadline: Date.now() + deadlineMs }, done) : client.execute(request, done),
     close: () => client.close(),
   };
 }
@@ -99,11 +100,15 @@ function load(calls, concurrency, operation) {
   });
 }
 
-function unaryOperation(client, input, expectedCode) {
+/** `deadlineMs`: each call sends a deadline that far ahead (the callback clients only). */
+function unaryOperation(client, input, expectedCode, deadlineMs) {
   const request = { input };
   return (_index, done) =>
-    client.unary(request, (error, response) =>
-      done(expectedCode === status.OK ? !error && response?.output === input : error?.code === expectedCode),
+    client.unary(
+      request,
+      (error, response) =>
+        done(expectedCode === status.OK ? !error && response?.output === input : error?.code === expectedCode),
+      deadlineMs,
     );
 }
 
@@ -184,7 +189,11 @@ serveParent(async (request) => {
       return {};
     }
     case "unary":
-      return load(request.calls, request.concurrency, unaryOperation(client, request.input, request.expectedCode));
+      return load(
+        request.calls,
+        request.concurrency,
+        unaryOperation(client, request.input, request.expectedCode, request.deadlineMs),
+      );
     case "stream":
       return load(request.calls, request.concurrency, (_index, done) =>
         serverStream(client.raw, request.input, request.expectedMessages, done),

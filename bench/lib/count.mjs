@@ -118,7 +118,8 @@ function forkPlain(script, argv, execArgv = []) {
   return { child, call, first };
 }
 
-function loadFor(kind, calls) {
+/** The load of a `kind` window; `deadlineMs`: the client sends that deadline with each call (a setup's `clientDeadlineMs`). */
+function loadFor(kind, calls, deadlineMs) {
   if (kind === "stream") {
     return { type: "stream", calls, concurrency: 4, input: String(STREAM_MESSAGES), expectedMessages: STREAM_MESSAGES };
   }
@@ -129,6 +130,7 @@ function loadFor(kind, calls) {
     concurrency: 32,
     input: failing ? "fail" : "bench-0123456789",
     expectedCode: failing ? status.NOT_FOUND : status.OK,
+    deadlineMs,
   };
 }
 
@@ -168,7 +170,8 @@ async function countedRun({ kind, setupId, size, rawPort, env }) {
       client = driver.call;
       await client({ type: "connect", key: "k", port: hello.port });
     }
-    const run = (calls) => client({ ...loadFor(kind, calls), key: "k" });
+    const { clientDeadlineMs } = COUNT_SETUPS.find((setup) => setup.id === setupArg) ?? {};
+    const run = (calls) => client({ ...loadFor(kind, calls, clientDeadlineMs), key: "k" });
     const warm = await run(size.warmup);
     const { instructions, result } = await counted.window(() => run(size.window));
     await counted.call({ type: "exit" });

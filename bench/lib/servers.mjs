@@ -3,6 +3,7 @@
 import { createServer as createNetServer } from "node:net";
 import {
   grpc,
+  libraryName,
   loadOurs,
   parseStreamRequest,
   RecordConflict,
@@ -163,7 +164,7 @@ class AsyncServicer {
  * Ours, undecorated, with the interceptors `interceptorsOf(kit)` returns; (c) is 3 pass-through ones.
  * The servicer raises the library's own NotFound, since there is no @MapErrors.
  */
-async function oursWith(interceptorsOf) {
+async function oursWith(interceptorsOf, optionsOf = () => ({})) {
   const kit = await oursKit();
   const { ours } = kit;
   class PlainServicer extends AsyncServicer {
@@ -174,7 +175,10 @@ async function oursWith(interceptorsOf) {
     }
   }
   const definition = ours.testing.DummyServiceService;
-  const implementation = ours.bootstrap(definition, new PlainServicer(), { interceptors: interceptorsOf(kit) });
+  const implementation = ours.bootstrap(definition, new PlainServicer(), {
+    ...optionsOf(kit),
+    interceptors: interceptorsOf(kit),
+  });
   return listenGrpcJs(new grpc.Server(), definition, implementation);
 }
 
@@ -424,7 +428,180 @@ export const COUNT_SETUPS = [
       return server;
     },
   },
+  // ---- 0.3: policies, graceful shutdown, metrics (issues 23–26), each against (c) ----
+  {
+    id: "oursUnusedFeatures",
+    label: "(c), policies and metrics installed, unused by this method",
+    ours: true,
+    kinds: ["unary", "error"],
+    feature: "policies on the other methods, message-byte counting on",
+    target: 1.005,
+    start: async () => {
+      const { Deadline, Validate, RateLimit, ConcurrencyLimit } = await need(
+        "Deadline",
+        "Validate",
+        "RateLimit",
+        "ConcurrencyLimit",
+      );
+      const { OpenTelemetryMetrics } = await needFrom("opentelemetry", "OpenTelemetryMetrics");
+      const [{ z }, { RateLimiterMemory }] = await Promise.all([import("zod"), import("rate-limiter-flexible")]);
+      // Constructed once in the process, not in this chain: it turns message-byte counting on for every call.
+      new OpenTelemetryMetrics({ meterProvider: await meterProvider() });
+      const policies = () => [
+        Deadline({ defaultMs: 60_000, maxMs: 120_000 }),
+        Validate(z.object({ input: z.string().min(1) })),
+        RateLimit({ limiter: new RateLimiterMemory({ points: 1e9, duration: 1 }) }),
+        ConcurrencyLimit({ max: 1000 }),
+      ];
+      const methods = Object.fromEntries(
+        ["executeServerStream", "executeClientStream", "executeClientServerStream"].map((name) => [
+          name,
+          { policies: policies() },
+        ]),
+      );
+      return oursWith(
+        ({ PassThrough }) => times(3, () => new PassThrough()),
+        () => ({ methods }),
+      );
+    },
+  },
+  {
+    id: "oursDeadline",
+    label: "(c) + Deadline, client sends none",
+    ours: true,
+    kinds: ["unary", "error"],
+    feature: "Deadline({ defaultMs: 60_000, maxMs: 120_000 }), no client deadline (its timer)",
+    target: 1.01,
+    start: () => withPolicy("Deadline", { defaultMs: 60_000, maxMs: 120_000 }),
+  },
+  {
+    id: "oursClientDeadline",
+    label: "(c), client sends a 100 s deadline",
+    ours: true,
+    kinds: ["unary", "error"],
+    feature: "a client deadline, no policy (reference of the next row)",
+    clientDeadlineMs: 100_000,
+    start: () => oursWith(({ PassThrough }) => times(3, () => new PassThrough())),
+  },
+  {
+    id: "oursDeadlineClient",
+    label: "(c) + Deadline, client sends a 100 s deadline",
+    ours: true,
+    kinds: ["unary", "error"],
+    feature: "Deadline({ defaultMs: 60_000, maxMs: 120_000 }), client deadline within maxMs (no timer of ours)",
+    target: 1.01,
+    clientDeadlineMs: 100_000,
+    start: () => withPolicy("Deadline", { defaultMs: 60_000, maxMs: 120_000 }),
+  },
+  {
+    id: "oursConcurrency",
+    label: "(c) + ConcurrencyLimit",
+    ours: true,
+    kinds: ["unary", "error"],
+    feature: "ConcurrencyLimit({ max: 1000 })",
+    target: 1.01,
+    start: () => withPolicy("ConcurrencyLimit", { max: 1000 }),
+  },
+  {
+    id: "oursRateLimit",
+    label: "(c) + RateLimit (RateLimiterMemory)",
+    ours: true,
+    kinds: ["unary", "error"],
+    feature: "RateLimit with rate-limiter-flexible's RateLimiterMemory, never refusing",
+    start: async () => {
+      const { RateLimiterMemory } = await import("rate-limiter-flexible");
+      return withPolicy("RateLimit", { limiter: new RateLimiterMemory({ points: 1e9, duration: 1 }) });
+    },
+  },
+  {
+    id: "oursValidate",
+    label: "(c) + Validate (zod)",
+    ours: true,
+    kinds: ["unary", "error"],
+    feature: "Validate(z.object({ input: z.string().min(1) }))",
+    start: async () => {
+      const { z } = await import("zod");
+      return withPolicy("Validate", z.object({ input: z.string().min(1) }));
+    },
+  },
+  {
+    id: "oursGraceful",
+    label: "(c) + GracefulShutdown first",
+    ours: true,
+    kinds: ["unary", "error"],
+    feature: "GracefulShutdown first in the chain",
+    target: 1.01,
+    start: async () => {
+      const { GracefulShutdown } = await need("GracefulShutdown");
+      return oursWith(({ PassThrough }) => [new GracefulShutdown(), ...times(3, () => new PassThrough())]);
+    },
+  },
+  {
+    id: "oursPrometheus",
+    label: "(c) + PrometheusMetrics first",
+    ours: true,
+    kinds: ["unary", "error"],
+    feature: "PrometheusMetrics first in the chain",
+    target: 1.03,
+    start: async () => {
+      const { PrometheusMetrics } = await needFrom("prometheus", "PrometheusMetrics");
+      const { Registry } = await import("prom-client");
+      const metrics = new PrometheusMetrics({ registry: new Registry() });
+      return oursWith(({ PassThrough }) => [metrics, ...times(3, () => new PassThrough())]);
+    },
+  },
+  {
+    id: "oursOpenTelemetry",
+    label: "(c) + OpenTelemetryMetrics first",
+    ours: true,
+    kinds: ["unary", "error"],
+    feature: "OpenTelemetryMetrics (sdk-metrics MeterProvider, a reader, no exporter) first in the chain",
+    target: 1.03,
+    start: async () => {
+      const { OpenTelemetryMetrics } = await needFrom("opentelemetry", "OpenTelemetryMetrics");
+      const metrics = new OpenTelemetryMetrics({ meterProvider: await meterProvider() });
+      return oursWith(({ PassThrough }) => [metrics, ...times(3, () => new PassThrough())]);
+    },
+  },
 ];
+
+/** The named exports of the library's main entry point; "n/a" when the build lacks one. */
+async function need(...names) {
+  const ours = await loadOurs();
+  const missing = names.filter((name) => typeof ours[name] !== "function");
+  if (missing.length > 0) throw new Unavailable(`n/a (${missing.join(", ")} not in this build)`);
+  return ours;
+}
+
+/** The named exports of `grpc-interceptor/<entry>`; "n/a" when the build lacks the entry point or one. */
+async function needFrom(entry, ...names) {
+  const module = await import(`${libraryName}/${entry}`).catch(() => ({}));
+  const missing = names.filter((name) => typeof module[name] !== "function");
+  if (missing.length > 0) throw new Unavailable(`n/a (${missing.join(", ")} not in ${entry} of this build)`);
+  return module;
+}
+
+/** (c) with the policy `name(options)` on every method (`options.policies`); "n/a" without it. */
+async function withPolicy(name, options) {
+  const policy = (await need(name))[name](options);
+  return oursWith(
+    ({ PassThrough }) => times(3, () => new PassThrough()),
+    () => ({ policies: [policy] }),
+  );
+}
+
+/**
+ * An OpenTelemetry SDK MeterProvider that aggregates what is recorded (one metric reader, as an
+ * exporting setup has) but never exports: no exporter, nothing collected during the count.
+ */
+async function meterProvider() {
+  const { MeterProvider, MetricReader } = await import("@opentelemetry/sdk-metrics");
+  class HeldReader extends MetricReader {
+    async onForceFlush() {}
+    async onShutdown() {}
+  }
+  return new MeterProvider({ readers: [new HeldReader()] });
+}
 
 /** One unary call to `port` from inside the server process; resolves with its error, if any. */
 async function probeCall(port) {
