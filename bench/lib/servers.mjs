@@ -437,32 +437,32 @@ export const COUNT_SETUPS = [
     feature: "policies on the other methods, message-byte counting on",
     target: 1.005,
     start: async () => {
-      const { Deadline, Validate, RateLimit, ConcurrencyLimit } = await need(
-        "Deadline",
-        "Validate",
-        "RateLimit",
-        "ConcurrencyLimit",
-      );
       const { OpenTelemetryMetrics } = await needFrom("opentelemetry", "OpenTelemetryMetrics");
-      const [{ z }, { RateLimiterMemory }] = await Promise.all([import("zod"), import("rate-limiter-flexible")]);
       // Constructed once in the process, not in this chain: it turns message-byte counting on for every call.
       new OpenTelemetryMetrics({ meterProvider: await meterProvider() });
-      const policies = () => [
-        Deadline({ defaultMs: 60_000, maxMs: 120_000 }),
-        Validate(z.object({ input: z.string().min(1) })),
-        RateLimit({ limiter: new RateLimiterMemory({ points: 1e9, duration: 1 }) }),
-        ConcurrencyLimit({ max: 1000 }),
-      ];
-      const methods = Object.fromEntries(
-        ["executeServerStream", "executeClientStream", "executeClientServerStream"].map((name) => [
-          name,
-          { policies: policies() },
-        ]),
-      );
-      return oursWith(
-        ({ PassThrough }) => times(3, () => new PassThrough()),
-        () => ({ methods }),
-      );
+      return withUnusedPolicies(["Deadline", "Validate", "RateLimit", "ConcurrencyLimit"]);
+    },
+  },
+  // The previous row, one policy at a time (no byte counting): which of them costs the unary method.
+  ...["Deadline", "Validate", "RateLimit", "ConcurrencyLimit"].map((name) => ({
+    id: `oursUnused${name}`,
+    label: `(c), ${name} on the other methods only`,
+    ours: true,
+    kinds: ["unary"],
+    feature: `${name} on the other methods only (one part of the row above)`,
+    start: () => withUnusedPolicies([name]),
+  })),
+  {
+    id: "oursBytesCounted",
+    label: "(c), message-byte counting on (a metrics interceptor elsewhere)",
+    ours: true,
+    kinds: ["unary", "error"],
+    feature: "message-byte counting on, no policies (the other part of the unused row)",
+    target: 1.005,
+    start: async () => {
+      const { OpenTelemetryMetrics } = await needFrom("opentelemetry", "OpenTelemetryMetrics");
+      new OpenTelemetryMetrics({ meterProvider: await meterProvider() });
+      return oursWith(({ PassThrough }) => times(3, () => new PassThrough()));
     },
   },
   {
@@ -579,6 +579,28 @@ async function needFrom(entry, ...names) {
   const missing = names.filter((name) => typeof module[name] !== "function");
   if (missing.length > 0) throw new Unavailable(`n/a (${missing.join(", ")} not in ${entry} of this build)`);
   return module;
+}
+
+/** (c) where the servicer's other methods (not the unary one) have the policies `names` (`options.methods`). */
+async function withUnusedPolicies(names) {
+  const ours = await need(...names);
+  const [{ z }, { RateLimiterMemory }] = await Promise.all([import("zod"), import("rate-limiter-flexible")]);
+  const make = {
+    Deadline: () => ours.Deadline({ defaultMs: 60_000, maxMs: 120_000 }),
+    Validate: () => ours.Validate(z.object({ input: z.string().min(1) })),
+    RateLimit: () => ours.RateLimit({ limiter: new RateLimiterMemory({ points: 1e9, duration: 1 }) }),
+    ConcurrencyLimit: () => ours.ConcurrencyLimit({ max: 1000 }),
+  };
+  const methods = Object.fromEntries(
+    ["executeServerStream", "executeClientStream", "executeClientServerStream"].map((method) => [
+      method,
+      { policies: names.map((name) => make[name]()) },
+    ]),
+  );
+  return oursWith(
+    ({ PassThrough }) => times(3, () => new PassThrough()),
+    () => ({ methods }),
+  );
 }
 
 /** (c) with the policy `name(options)` on every method (`options.policies`); "n/a" without it. */
