@@ -121,8 +121,9 @@ try {
     ...["@grpc/grpc-js", "@grpc/proto-loader", "tsx", "esbuild", "@types/node"].map(dev),
     TYPESCRIPT_LATEST,
     ...["mocha", "@types/mocha", "chai", "@types/chai"].map(dev),
-    // What the policies guide has its readers install.
-    ...["zod", "rate-limiter-flexible", "@bufbuild/protovalidate"].map(dev),
+    // What the policies, metrics and fleet guides have their readers install.
+    ...["zod", "rate-limiter-flexible", "@bufbuild/protovalidate", "prom-client", "@opentelemetry/api"].map(dev),
+    ...["@opentelemetry/sdk-metrics", "grpc-health-check"].map(dev),
     `typescript-floor@npm:typescript@~${TYPESCRIPT_FLOOR}.0`,
   ];
   console.log(`npm install ${install.map((spec) => spec.replace(work, "<tmp>")).join(" ")}`);
