@@ -443,6 +443,14 @@ export const COUNT_SETUPS = [
       return withUnusedPolicies(["Deadline", "Validate", "RateLimit", "ConcurrencyLimit"]);
     },
   },
+  {
+    id: "oursImportsOnly",
+    label: "(c), zod and rate-limiter-flexible loaded, no policy anywhere",
+    ours: true,
+    kinds: ["unary"],
+    feature: "the policies' libraries loaded in the process, no policy installed (reference for the rows below)",
+    start: () => withUnusedPolicies([]),
+  },
   // The previous row, one policy at a time (no byte counting): which of them costs the unary method.
   ...["Deadline", "Validate", "RateLimit", "ConcurrencyLimit"].map((name) => ({
     id: `oursUnused${name}`,
