@@ -83,7 +83,7 @@ export class GracefulShutdown extends ServerInterceptor {
       this.running.delete(call);
       if (this.draining) this.draining[this.aborted.has(call) ? "aborted" : "finished"]++;
     });
-    if (this.draining && (context.kind === "serverStream" || context.kind === "bidi")) {
+    if (this.draining && isStream(call)) {
       this.abort(call); // a stream that slipped in: refused, its handler never runs
       return (async function* () {})();
     }
@@ -111,13 +111,12 @@ export class GracefulShutdown extends ServerInterceptor {
     const graceEnds = new Promise<"grace">((resolve) => setTimeout(() => resolve("grace"), graceMs).unref());
     if (delayMs > 0) await Promise.race([new Promise((resolve) => setTimeout(resolve, delayMs)), graceEnds]);
     const closed = new Promise<"closed">((resolve) => server.tryShutdown(() => resolve("closed")));
-    for (const call of this.running) if (call.kind === "serverStream" || call.kind === "bidi") this.abort(call);
+    for (const call of this.running) if (isStream(call)) this.abort(call);
     if ((await Promise.race([closed, graceEnds])) === "grace") {
       for (const call of this.running) this.abort(call);
       server.forceShutdown();
       await closed;
     }
-    this.draining = report === this.draining ? undefined : this.draining;
     return { ...report, durationMs: performance.now() - started };
   }
 
@@ -127,4 +126,9 @@ export class GracefulShutdown extends ServerInterceptor {
     call.terminate(new Unavailable(SHUTTING_DOWN));
     if (!call.terminated) this.aborted.delete(call); // it had ended already
   }
+}
+
+/** Server-streaming and bidi calls end at once in a shutdown; the others may finish. */
+function isStream(call: ServerCallContext): boolean {
+  return call.kind === "serverStream" || call.kind === "bidi";
 }
